@@ -1,0 +1,40 @@
+/*
+ * Physical memory manager: every usable page frame of RAM, handed out in
+ * power-of-two blocks by the buddy allocator (mm/buddy.c) under one lock.
+ *
+ * Boot order: pmm_early_init() learns the memory map and what is taken
+ * (kernel image, boot information, modules, the first MiB) and serves
+ * single pages from a bump allocator, which is all the page-table code
+ * needs to build the direct map; pmm_init() then builds the buddy
+ * allocator over all RAM and from then on pmm_alloc serves everything.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <keel/error.h>
+#include <mm/addr.h>
+
+struct mb2_info;
+
+/* Learns the memory map of @info; reserves what boot left in memory. */
+void pmm_early_init(const struct mb2_info *info, paddr_t info_phys);
+/* Builds the buddy allocator; needs the direct map (paging_init). */
+void pmm_init(void);
+/* Allocates 2^@order contiguous zeroed frames. ERR_NO_MEMORY. */
+err_t pmm_alloc(unsigned order, paddr_t *out);
+/* Allocates one zeroed frame (early bump allocator before pmm_init). */
+err_t pmm_alloc_page(paddr_t *out);
+/* Frees a block from pmm_alloc. ERR_INVALID for a bad or double free. */
+err_t pmm_free(paddr_t pa, unsigned order);
+/* Highest physical address of RAM (exclusive). */
+paddr_t pmm_ram_top(void);
+/* Frames in total and free right now. */
+uint64_t pmm_total_pages(void);
+uint64_t pmm_free_pages(void);
+/* Consistency check of the allocator (self-tests). */
+bool pmm_check(void);
+/* A page below 1 MiB reserved at boot for the AP start-up trampoline
+ * (two consecutive pages), or 0 if none was found. */
+paddr_t pmm_low_pages(void);

@@ -1,0 +1,100 @@
+/*
+ * System call dispatch. Native calls (abi/keel/syscall.h) are looked up
+ * in one table; every handler first checks its arguments, then acts.
+ * Linux calls go to the thread's supervisor once supervision exists (the
+ * native API issue); until then, and for unsupervised threads, they fail
+ * with -ENOSYS and the process gets one log line about it.
+ */
+#include <arch/x86_64/cpu.h>
+#include <arch/x86_64/syscall.h>
+#include <arch/x86_64/trap.h>
+#include <keel/syscall.h>
+#include <log/log.h>
+#include <sched/sched.h>
+#include <time/clock.h>
+#include <user/process.h>
+#include <user/uaccess.h>
+
+#define LOG_SUBSYS "syscall"
+
+typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
+			      uint64_t a3, uint64_t a4, uint64_t a5);
+
+static int64_t sys_log_write(uint64_t buf, uint64_t len, uint64_t a2,
+			     uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	char msg[SYS_LOG_MAX + 1];
+	struct process *p = sched_current()->process;
+	err_t err;
+
+	if (len > SYS_LOG_MAX) {
+		return -ERR_TOO_BIG;
+	}
+	err = uaccess_copy_in(msg, buf, len);
+	if (err) {
+		return -err;
+	}
+	msg[len] = '\0';
+	log_msg("user", "[%s] %s", p ? p->name : "?", msg);
+	return 0;
+}
+
+static int64_t sys_thread_exit(uint64_t code, uint64_t a1, uint64_t a2,
+			       uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	sched_exit((int)code);
+}
+
+static int64_t sys_thread_yield(uint64_t a0, uint64_t a1, uint64_t a2,
+				uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	sched_yield();
+	return 0;
+}
+
+static int64_t sys_clock_get(uint64_t a0, uint64_t a1, uint64_t a2,
+			     uint64_t a3, uint64_t a4, uint64_t a5)
+{
+	return (int64_t)clock_ns();
+}
+
+static const syscall_fn syscall_table[] = {
+	[SYS_LOG_WRITE - SYS_NATIVE_BASE] = sys_log_write,
+	[SYS_THREAD_EXIT - SYS_NATIVE_BASE] = sys_thread_exit,
+	[SYS_THREAD_YIELD - SYS_NATIVE_BASE] = sys_thread_yield,
+	[SYS_CLOCK_GET - SYS_NATIVE_BASE] = sys_clock_get,
+};
+
+static int64_t linux_call(struct trap_frame *f)
+{
+	struct process *p = sched_current()->process;
+
+	if (p && !p->linux_call_logged) {
+		p->linux_call_logged = true;
+		LOG("process %s (%lu): Linux call %lu with no supervisor: "
+		    "ENOSYS (logged once)", p->name, p->id, f->rax);
+	}
+	return -SYS_LINUX_ENOSYS;
+}
+
+void syscall_dispatch(struct trap_frame *f)
+{
+	uint64_t nr = f->rax;
+
+	cpu_irq_enable();
+	if (nr >= SYS_NATIVE_BASE && nr < SYS_NATIVE_BASE + SYS_NATIVE_COUNT) {
+		uint64_t idx = nr - SYS_NATIVE_BASE;
+		syscall_fn fn = NULL;
+
+		if (idx < sizeof(syscall_table) / sizeof(syscall_table[0])) {
+			fn = syscall_table[idx];
+		}
+		f->rax = fn ? (uint64_t)fn(f->rdi, f->rsi, f->rdx, f->r10,
+					   f->r8, f->r9)
+			    : (uint64_t)-ERR_NO_SYS;
+	} else {
+		f->rax = (uint64_t)linux_call(f);
+	}
+	cpu_irq_disable();
+	sched_preempt_point();
+}

@@ -1,0 +1,56 @@
+/*
+ * Processes: an address space, the threads running in it and, later, a
+ * handle table. Created from an ELF image (the first programs come from
+ * the initrd). The process ends with its last thread; its memory is then
+ * freed and its waiters woken.
+ */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <base/list.h>
+#include <keel/error.h>
+#include <mm/addr.h>
+#include <sync/spinlock.h>
+#include <sync/waitq.h>
+
+#define PROCESS_NAME_MAX 32
+#define PROCESS_EXIT_FAULT (-1000) /* exit code of a killed process */
+#define PROCESS_STACK_TOP 0x00007ffffffff000ul
+#define PROCESS_STACK_PAGES 64
+
+struct thread;
+
+struct process {
+	uint64_t id;
+	char name[PROCESS_NAME_MAX];
+	paddr_t root;			/* page-table root */
+	struct spinlock lock;		/* threads, state */
+	struct list_node threads;
+	unsigned live_threads;
+	uint32_t refcount;
+	int fault_vector;		/* -1, or the exception that killed it */
+	bool linux_call_logged;
+	struct waitq exit_wait;		/* exited, exit_code under its lock */
+	bool exited;
+	int exit_code;
+};
+
+/* Creates a process named @name from ELF @image and its main thread, not
+ * yet started (sched_start it). The caller owns a reference to each.
+ * ERR_CORRUPT/ERR_NOT_SUPPORTED for a bad image, ERR_NO_MEMORY. */
+err_t process_create_from_elf(const char *name, const void *image,
+			      size_t size, struct process **out,
+			      struct thread **main_thread);
+void process_get(struct process *p);
+void process_put(struct process *p);
+/* Waits for @p to end; returns its exit code. */
+int process_wait(struct process *p);
+/* Scheduler hook: makes @next's address space current. */
+void process_switch_to(struct thread *next);
+/* Scheduler hook: @t, a thread of a process, is exiting. */
+void process_thread_exit(struct thread *t);
+/* Records that @p was killed by CPU exception @vector. */
+void process_set_fault(struct process *p, int vector);

@@ -1,0 +1,55 @@
+/*
+ * The native user runtime for programs that use no libc: typed wrappers
+ * for the native calls (abi/keel/syscall.h) and formatted logging.
+ */
+#pragma once
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <keel/error.h>
+#include <keel/syscall.h>
+
+/* Raw system call with up to six arguments; returns rax. */
+static inline int64_t rt_syscall6(uint64_t nr, uint64_t a0, uint64_t a1,
+				  uint64_t a2, uint64_t a3, uint64_t a4,
+				  uint64_t a5)
+{
+	int64_t ret;
+	register uint64_t r10 __asm__("r10") = a3;
+	register uint64_t r8 __asm__("r8") = a4;
+	register uint64_t r9 __asm__("r9") = a5;
+
+	__asm__ volatile("syscall"
+			 : "=a"(ret)
+			 : "a"(nr), "D"(a0), "S"(a1), "d"(a2), "r"(r10),
+			   "r"(r8), "r"(r9)
+			 : "rcx", "r11", "memory");
+	return ret;
+}
+
+static inline int64_t rt_syscall2(uint64_t nr, uint64_t a0, uint64_t a1)
+{
+	return rt_syscall6(nr, a0, a1, 0, 0, 0, 0);
+}
+
+/* Writes @len bytes at @msg to the kernel log; returns 0 or -err_t. */
+static inline int64_t rt_log_write(const void *msg, size_t len)
+{
+	return rt_syscall2(SYS_LOG_WRITE, (uint64_t)msg, len);
+}
+
+static inline void rt_yield(void)
+{
+	rt_syscall2(SYS_THREAD_YIELD, 0, 0);
+}
+
+static inline uint64_t rt_clock_ns(void)
+{
+	return (uint64_t)rt_syscall2(SYS_CLOCK_GET, 0, 0);
+}
+
+/* Ends the calling thread. */
+_Noreturn void rt_thread_exit(int code);
+/* printf-style line to the kernel log (truncated at SYS_LOG_MAX). */
+void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -1,0 +1,55 @@
+# Tests: host unit tests (ASan + UBSan) and guest boots, summed up by
+# tools/test_summary.py into the final "N passed, N failed" line.
+#
+# A host test is tests/host/<name>.c plus the sources it exercises; fragments
+# tests/host/*.mk declare them with
+#	$(eval $(call host_test,<name>,<sources>))
+
+HOST_CFLAGS := -std=gnu11 -g -O1 -fsanitize=address,undefined \
+	-fno-sanitize-recover=all -fno-omit-frame-pointer $(WARN) \
+	-Wno-missing-prototypes $(COMMON_INC) -Ikernel/generic -Ikernel \
+	-Itests/host -DHOST_TEST
+RESULTS := $(BUILD)/test-results
+
+HOST_TESTS :=
+define host_test
+HOST_TESTS += $(BUILD)/host/$(1)
+$(BUILD)/host/$(1): tests/host/$(1).c $(2) tests/host/check.h
+	$$(call msg,HOSTCC,$$@)
+	@mkdir -p $$(dir $$@)
+	$(Q)$(HOSTCC) $(HOST_CFLAGS) -DCHECK_SUITE='"$(1)"' -o $$@ \
+		tests/host/$(1).c $(2)
+endef
+include $(sort $(wildcard tests/host/*.mk))
+
+.PHONY: host-tests guest-tests test-build
+host-tests: $(HOST_TESTS)
+	@mkdir -p $(RESULTS)
+	$(Q)for t in $(HOST_TESTS); do \
+		n=$$(basename $$t); \
+		$$t > $(RESULTS)/host-$$n.log 2>&1 || \
+			echo "FAIL $$n/exit: exited with status $$?" \
+				>> $(RESULTS)/host-$$n.log; \
+	done; cat $(RESULTS)/host-*.log | grep -E '^(PASS|FAIL) ' | \
+		awk '{c[$$1]++} END {printf "  host    %d passed, %d failed\n", c["PASS"], c["FAIL"]}'
+
+# Every guest boot has a time limit (software emulation on 2 cores).
+GUEST_TIMEOUT ?= 240
+guest-tests: $(TEST_IMAGE)
+	@mkdir -p $(RESULTS)
+	$(Q)for n in 1 4; do \
+		python3 tools/qemu_test.py --image $(TEST_IMAGE) --smp $$n \
+			--timeout $(GUEST_TIMEOUT) --name guest-smp$$n \
+			--log $(RESULTS)/guest-smp$$n.debug.log \
+			> $(RESULTS)/guest-smp$$n.log 2>&1; \
+		grep -E '^(PASS|FAIL) ' $(RESULTS)/guest-smp$$n.log | \
+			awk -v n=$$n '{c[$$1]++} END {printf "  guest   smp%s: %d passed, %d failed\n", n, c["PASS"], c["FAIL"]}'; \
+	done
+
+test: deps
+	$(Q)rm -rf $(RESULTS)
+	$(Q)$(MAKE) --no-print-directory test-build
+	$(Q)$(MAKE) --no-print-directory -k host-tests guest-tests || true
+	$(Q)python3 tools/test_summary.py $(RESULTS)
+
+test-build: $(HOST_TESTS) $(TEST_IMAGE)
