@@ -32,7 +32,7 @@ $(BUILD)/kernel/%.S.o: %.S
 # panic() symbolizes backtraces with is generated from it
 # (tools/gensyms.sh) and linked in. .ksyms is placed last in kernel.ld, so
 # no other address moves between the passes.
-KERNEL_LINK = $(LD) -n -z max-page-size=0x1000 -T kernel/arch/x86_64/kernel.ld
+KERNEL_LINK = $(LD) -n -z max-page-size=0x1000 -z noexecstack --no-warn-rwx-segments -T kernel/arch/x86_64/kernel.ld
 
 $(KERNEL_ELF): $(KERNEL_OBJS) kernel/arch/x86_64/kernel.ld tools/gensyms.sh
 	$(call msg,LD,$@)

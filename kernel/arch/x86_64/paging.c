@@ -89,6 +89,15 @@ void paging_init_cpu(void)
 	}
 	cpu_wrmsr(MSR_PAT, pat);
 	cpu_write_cr4(cpu_read_cr4() | CR4_PGE);
+	/* SMEP: the kernel never executes user pages. (SMAP would need
+	 * stac/clac around uaccess_copy; not yet.) */
+	cpu_cpuid(0, 0, &a, &b, &c, &d);
+	if (a >= 7) {
+		cpu_cpuid(7, 0, &a, &b, &c, &d);
+		if (b & (1u << 7)) {
+			cpu_write_cr4(cpu_read_cr4() | CR4_SMEP);
+		}
+	}
 }
 
 void paging_init(void)

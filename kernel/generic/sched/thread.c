@@ -56,10 +56,12 @@ err_t thread_create_kernel(const char *name, void (*fn)(void *arg), void *arg,
 	waitq_init(&t->exit_wait);
 
 	/* What sched_switch pops: six callee-saved registers, then the
-	 * return address. The stack stays 16-byte aligned at the call in
-	 * the trampoline. */
-	sp = (uint64_t *)(t->kstack + THREAD_STACK_SIZE);
-	*--sp = 0;
+	 * return address; after that ret, RSP is 16-byte aligned for the
+	 * call in the trampoline. The top THREAD_STACK_RESERVED bytes are left free
+	 * for the trap frame a user thread leaves the kernel with (see
+	 * user_thread_start), which must not overwrite live frames. */
+	sp = (uint64_t *)(t->kstack + THREAD_STACK_SIZE -
+			  THREAD_STACK_RESERVED);
 	*--sp = (uint64_t)sched_thread_trampoline;
 	for (int i = 0; i < 6; i++) {
 		*--sp = 0;

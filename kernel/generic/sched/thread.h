@@ -15,6 +15,7 @@
 
 #define THREAD_STACK_ORDER 2 /* 16 KiB kernel stacks */
 #define THREAD_STACK_SIZE (4096ul << THREAD_STACK_ORDER)
+#define THREAD_STACK_RESERVED 256 /* >= sizeof(struct trap_frame) */
 #define THREAD_NAME_MAX 24
 
 enum thread_state {

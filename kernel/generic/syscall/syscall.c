@@ -28,11 +28,11 @@ static int64_t sys_log_write(uint64_t buf, uint64_t len, uint64_t a2,
 	err_t err;
 
 	if (len > SYS_LOG_MAX) {
-		return -ERR_TOO_BIG;
+		return -(int64_t)ERR_TOO_BIG;
 	}
 	err = uaccess_copy_in(msg, buf, len);
 	if (err) {
-		return -err;
+		return -(int64_t)err;
 	}
 	msg[len] = '\0';
 	log_msg("user", "[%s] %s", p ? p->name : "?", msg);
@@ -91,7 +91,7 @@ void syscall_dispatch(struct trap_frame *f)
 		}
 		f->rax = fn ? (uint64_t)fn(f->rdi, f->rsi, f->rdx, f->r10,
 					   f->r8, f->r9)
-			    : (uint64_t)-ERR_NO_SYS;
+			    : (uint64_t)-(int64_t)ERR_NO_SYS;
 	} else {
 		f->rax = (uint64_t)linux_call(f);
 	}

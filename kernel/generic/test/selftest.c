@@ -6,8 +6,8 @@
 #include <log/log.h>
 #include <test/selftest.h>
 
-extern const struct selftest kernel_selftests_start[];
-extern const struct selftest kernel_selftests_end[];
+extern const struct selftest *const kernel_selftests_start[];
+extern const struct selftest *const kernel_selftests_end[];
 
 void selftest_fail(struct selftest_ctx *ctx, const char *file, int line,
 		   const char *what)
@@ -32,8 +32,9 @@ unsigned selftest_run_all(void)
 {
 	unsigned failed = 0;
 
-	for (const struct selftest *t = kernel_selftests_start;
-	     t < kernel_selftests_end; t++) {
+	for (const struct selftest *const *p = kernel_selftests_start;
+	     p < kernel_selftests_end; p++) {
+		const struct selftest *t = *p;
 		struct selftest_ctx ctx = { .failed = false };
 		char name[64];
 

@@ -20,11 +20,15 @@ struct selftest {
 	void (*fn)(struct selftest_ctx *ctx);
 };
 
+/* The section holds pointers (8 bytes, never padded by the compiler, as a
+ * larger struct could be) to the descriptors. */
 #define SELFTEST(id)                                                        \
 	static void selftest_fn_##id(struct selftest_ctx *ctx);             \
-	static const struct selftest selftest_##id                          \
-		__attribute__((section(".selftests"), used)) = {            \
-			#id, selftest_fn_##id };                            \
+	static const struct selftest selftest_##id = { #id,                 \
+						       selftest_fn_##id };  \
+	static const struct selftest *const selftest_ptr_##id               \
+		__attribute__((section(".selftests"), used)) =              \
+			&selftest_##id;                                     \
 	static void selftest_fn_##id(struct selftest_ctx *ctx)
 
 /* Records a failure (the first one's text is reported) and goes on. */

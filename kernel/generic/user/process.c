@@ -166,6 +166,8 @@ static void user_thread_start(void *arg)
 	struct trap_frame *f =
 		(struct trap_frame *)(t->kstack + THREAD_STACK_SIZE) - 1;
 
+	_Static_assert(sizeof(*f) <= THREAD_STACK_RESERVED, "frame room");
+
 	memset(f, 0, sizeof(*f));
 	f->rip = (uint64_t)arg;
 	f->rsp = PROCESS_STACK_TOP - 8; /* as after a call: rsp+8 aligned */
