@@ -25,6 +25,26 @@
 /* Returns the monotonic clock in nanoseconds since boot. */
 #define SYS_CLOCK_GET (SYS_NATIVE_BASE + 3)
 
+/* Closes handle rdi. ERR_BAD_HANDLE. */
+#define SYS_HANDLE_CLOSE (SYS_NATIVE_BASE + 4)
+/* Duplicates handle rdi with rights rsi (a subset of its own); returns the
+ * new handle. ERR_BAD_HANDLE, ERR_ACCESS (no RIGHT_DUPLICATE or more
+ * rights asked for), ERR_NO_MEMORY. */
+#define SYS_HANDLE_DUPLICATE (SYS_NATIVE_BASE + 5)
+/* Returns (rights << 32) | object type of handle rdi. ERR_BAD_HANDLE. */
+#define SYS_HANDLE_INFO (SYS_NATIVE_BASE + 6)
+/* Creates a completion queue with rdi submission and rsi completion
+ * entries (powers of two, 1..QUEUE_MAX_ENTRIES), maps its rings into the
+ * caller and stores their address at user pointer rdx; returns the
+ * handle (all rights but TRANSFER). ERR_INVALID, ERR_FAULT, ERR_NO_MEMORY. */
+#define SYS_QUEUE_CREATE (SYS_NATIVE_BASE + 7)
+/* Submits up to rsi new entries of queue rdi, then waits until at least
+ * rdx completions are in the ring or r10 nanoseconds passed (~0: no
+ * limit). Returns the number of entries consumed. ERR_BAD_HANDLE,
+ * ERR_WRONG_TYPE, ERR_CORRUPT (ring indices out of range), ERR_TIMED_OUT
+ * (only when nothing was submitted), ERR_INVALID (rdx > ring size). */
+#define SYS_QUEUE_ENTER (SYS_NATIVE_BASE + 8)
+
 #define SYS_LOG_MAX 1024
 
 /* Linux's ENOSYS, returned (negated) for Linux calls nobody serves. */

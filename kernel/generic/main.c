@@ -4,7 +4,8 @@
  * boot CPU's idle thread.
  *
  * Command line options:
- *   init=PATH          first program (default /bin/init)
+ *   init=PATH[,PATH..] first program (default /bin/init); with several,
+ *                      each runs after the previous one ended (tests)
  *   selftest           run the in-kernel self-tests first
  *   poweroff_on_exit   power off when the first program ends (tests);
  *                      also makes a panic end QEMU (isa-debug-exit)
@@ -40,7 +41,7 @@ void kmain(uint32_t magic, paddr_t info_phys);
 extern int log_panic_exit_code;
 
 static struct mb2_info boot_info;
-static char init_path[128] = "/bin/init";
+static char init_path[256] = "/bin/init";
 static bool opt_selftest;
 static bool opt_poweroff_on_exit;
 
@@ -97,7 +98,16 @@ static void init_thread(void *arg)
 		failed = selftest_run_all();
 		LOG("self-tests: %u failed", failed);
 	}
-	code = run_program(init_path);
+	code = 0;
+	for (char *path = init_path; path && *path;) {
+		char *comma = strchr(path, ',');
+
+		if (comma) {
+			*comma = '\0';
+		}
+		code |= run_program(path);
+		path = comma ? comma + 1 : NULL;
+	}
 	if (opt_poweroff_on_exit) {
 		log_raw("KTEST DONE\n");
 		acpi_power_off();

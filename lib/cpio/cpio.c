@@ -60,7 +60,8 @@ static bool parse_hex8(const char *p, uint32_t *out)
 	return true;
 }
 
-/* Returns @n rounded up to a multiple of 4 (callers keep @n < size). */
+/* Returns @n rounded up to a multiple of 4; @n is at most the archive
+ * size, far from SIZE_MAX, so this cannot wrap. */
 static size_t align4(size_t n)
 {
 	return (n + 3) & ~(size_t)3;

@@ -43,9 +43,10 @@ struct cpio_entry {
 
 /*
  * Reads the member at *@offset (start at 0) of the @size-byte archive into
- * @entry and advances *@offset to the next member. Returns ERR_OK;
- * ERR_NOT_FOUND at the trailer or when *@offset is at the end; ERR_INVALID
- * when *@offset is not a multiple of 4; ERR_CORRUPT for a bad magic, a
+ * @entry and advances *@offset to the next member (or to @size when the
+ * archive ends inside the member's padding). Returns ERR_OK; ERR_NOT_FOUND
+ * at the trailer or when *@offset is at or past the end; ERR_INVALID when
+ * *@offset is not a multiple of 4; ERR_CORRUPT for a bad magic, a
  * field that is not 8 hex digits, a header, name or data running past the
  * end, a name without its NUL at the end (or with an earlier one), or
  * non-zero alignment padding.

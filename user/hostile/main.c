@@ -4,6 +4,8 @@
  * "KTEST FAIL hostile/<case>: ...", read by the test harness from the
  * kernel log. Exits with the number of failed cases.
  */
+#include <base/fmt.h>
+#include <rt/ktest.h>
 #include <rt/rt.h>
 
 #define KERNEL_ADDR 0xffffffff80100000ul
@@ -13,17 +15,12 @@
 
 int main(void);
 
-static int failures;
-
 static void expect(const char *name, int64_t got, int64_t want)
 {
-	if (got == want) {
-		rt_printf("KTEST PASS hostile/%s", name);
-	} else {
-		failures++;
-		rt_printf("KTEST FAIL hostile/%s: got %ld, want %ld", name, got,
-			  want);
-	}
+	char full[64];
+
+	fmt_snprintf(full, sizeof(full), "hostile/%s", name);
+	ktest_expect(full, got, want);
 }
 
 int main(void)
@@ -70,6 +67,6 @@ int main(void)
 	rt_yield();
 	t1 = rt_clock_ns();
 	expect("clock_monotonic", t0 > 0 && t1 >= t0, 1);
-	rt_printf("hostile: %d failed", failures);
-	return failures;
+	rt_printf("hostile: %d failed", ktest_failures());
+	return ktest_failures();
 }

@@ -24,6 +24,8 @@
 #define PTE_DIRTY (1ul << 6)
 #define PTE_LARGE (1ul << 7)
 #define PTE_GLOBAL (1ul << 8)
+#define PTE_SHARED (1ul << 9) /* software: frame owned by a kernel object,
+			       * not by the address space */
 #define PTE_NX (1ul << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ul
 

@@ -18,7 +18,8 @@
  * when NULL or empty) @ns_since_boot nanoseconds after boot, into the
  * @size bytes at @buf. The line ends with exactly one newline added unless
  * the message has its own; a line too long for @buf is cut but still ends
- * with a newline, and @buf is always NUL-terminated when @size > 0.
+ * with a newline (when @size >= 2), and @buf is always NUL-terminated when
+ * @size > 0.
  * Returns the length of the line in @buf, without the NUL. Any context.
  */
 size_t log_format_line(char *buf, size_t size, uint64_t ns_since_boot,

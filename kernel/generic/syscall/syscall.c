@@ -11,14 +11,13 @@
 #include <keel/syscall.h>
 #include <log/log.h>
 #include <sched/sched.h>
+#include <syscall/syscall.h>
 #include <time/clock.h>
 #include <user/process.h>
 #include <user/uaccess.h>
 
 #define LOG_SUBSYS "syscall"
 
-typedef int64_t (*syscall_fn)(uint64_t a0, uint64_t a1, uint64_t a2,
-			      uint64_t a3, uint64_t a4, uint64_t a5);
 
 static int64_t sys_log_write(uint64_t buf, uint64_t len, uint64_t a2,
 			     uint64_t a3, uint64_t a4, uint64_t a5)
@@ -63,6 +62,11 @@ static const syscall_fn syscall_table[] = {
 	[SYS_THREAD_EXIT - SYS_NATIVE_BASE] = sys_thread_exit,
 	[SYS_THREAD_YIELD - SYS_NATIVE_BASE] = sys_thread_yield,
 	[SYS_CLOCK_GET - SYS_NATIVE_BASE] = sys_clock_get,
+	[SYS_HANDLE_CLOSE - SYS_NATIVE_BASE] = sys_handle_close,
+	[SYS_HANDLE_DUPLICATE - SYS_NATIVE_BASE] = sys_handle_duplicate,
+	[SYS_HANDLE_INFO - SYS_NATIVE_BASE] = sys_handle_info,
+	[SYS_QUEUE_CREATE - SYS_NATIVE_BASE] = sys_queue_create,
+	[SYS_QUEUE_ENTER - SYS_NATIVE_BASE] = sys_queue_enter,
 };
 
 static int64_t linux_call(struct trap_frame *f)

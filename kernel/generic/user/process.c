@@ -52,11 +52,12 @@ static void free_user_memory(paddr_t root)
 				}
 				pt = phys_to_virt(pd[k] & PTE_ADDR_MASK);
 				for (unsigned l = 0; l < 512; l++) {
-					if (pt[l] & PTE_PRESENT) {
+					if ((pt[l] & PTE_PRESENT) &&
+					    !(pt[l] & PTE_SHARED)) {
 						pmm_free(pt[l] & PTE_ADDR_MASK,
 							 0);
-						pt[l] = 0;
 					}
+					pt[l] = 0;
 				}
 			}
 		}
@@ -203,6 +204,9 @@ err_t process_create_from_elf(const char *name, const void *image,
 	waitq_init(&p->exit_wait);
 	p->refcount = 1;
 	p->fault_vector = -1;
+	handle_table_init(&p->handles);
+	list_init(&p->regions);
+	p->map_cursor = PROCESS_MAP_BASE;
 	err = paging_create_root(&p->root);
 	if (err) {
 		goto out_free_process;
@@ -267,6 +271,66 @@ int process_wait(struct process *p)
 	return p->exit_code;
 }
 
+struct process *process_current(void)
+{
+	return sched_current()->process;
+}
+
+err_t process_map_shared(struct process *p, paddr_t phys, uint64_t pages,
+			 uint64_t pte_flags, struct kobject *owner,
+			 uaddr_t *addr)
+{
+	struct process_region *r = kzalloc(sizeof(*r));
+	uaddr_t start;
+	uint64_t i;
+	err_t err = ERR_OK;
+
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&p->lock);
+	start = p->map_cursor;
+	p->map_cursor += (pages + 1) * PAGE_SIZE; /* plus a guard page */
+	spin_unlock(&p->lock);
+	for (i = 0; i < pages && !err; i++) {
+		err = paging_map(p->root, start + i * PAGE_SIZE,
+				 phys + i * PAGE_SIZE, pte_flags | PTE_SHARED);
+	}
+	if (err) {
+		while (i-- > 0) {
+			paddr_t old;
+
+			paging_unmap(p->root, start + i * PAGE_SIZE, &old);
+		}
+		kfree(r);
+		return err;
+	}
+	r->start = start;
+	r->pages = pages;
+	r->obj = owner;
+	kobject_get(owner);
+	spin_lock(&p->lock);
+	list_add_tail(&p->regions, &r->link);
+	spin_unlock(&p->lock);
+	*addr = start;
+	return ERR_OK;
+}
+
+/* Drops the objects behind the shared regions (after the page tables
+ * that mapped them are gone). */
+static void release_regions(struct process *p)
+{
+	struct list_node *n;
+
+	while ((n = list_pop_head(&p->regions))) {
+		struct process_region *r =
+			container_of(n, struct process_region, link);
+
+		kobject_put(r->obj);
+		kfree(r);
+	}
+}
+
 void process_switch_to(struct thread *next)
 {
 	paging_switch(next->process->root);
@@ -287,6 +351,7 @@ void process_thread_exit(struct thread *t)
 	last = --p->live_threads == 0;
 	spin_unlock(&p->lock);
 	if (last) {
+		handle_table_fini(&p->handles);
 		/* Leave the address space before tearing it down. */
 		cpu_irq_disable();
 		paging_switch(paging_kernel_root());
@@ -295,6 +360,7 @@ void process_thread_exit(struct thread *t)
 		smp_tlb_shootdown(p->root, 0, 1ul << 35);
 		free_user_memory(p->root);
 		p->root = 0;
+		release_regions(p);
 		spin_lock(&p->exit_wait.lock);
 		p->exited = true;
 		p->exit_code = t->exit_code;

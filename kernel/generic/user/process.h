@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include <base/list.h>
+#include <handle/handle.h>
 #include <keel/error.h>
 #include <mm/addr.h>
 #include <sync/spinlock.h>
@@ -21,7 +22,19 @@
 #define PROCESS_STACK_TOP 0x00007ffffffff000ul
 #define PROCESS_STACK_PAGES 64
 
+#define PROCESS_MAP_BASE 0x0000100000000000ul /* kernel-chosen mappings */
+
 struct thread;
+struct kobject;
+
+/* A range of the address space that maps memory owned by a kernel object
+ * (a queue's rings...). The region holds a reference to the object. */
+struct process_region {
+	struct list_node link;
+	uaddr_t start;
+	uint64_t pages;
+	struct kobject *obj;
+};
 
 struct process {
 	uint64_t id;
@@ -33,6 +46,9 @@ struct process {
 	uint32_t refcount;
 	int fault_vector;		/* -1, or the exception that killed it */
 	bool linux_call_logged;
+	struct handle_table handles;
+	struct list_node regions;	/* struct process_region, under lock */
+	uaddr_t map_cursor;		/* next free kernel-chosen address */
 	struct waitq exit_wait;		/* exited, exit_code under its lock */
 	bool exited;
 	int exit_code;
@@ -52,5 +68,13 @@ int process_wait(struct process *p);
 void process_switch_to(struct thread *next);
 /* Scheduler hook: @t, a thread of a process, is exiting. */
 void process_thread_exit(struct thread *t);
+/* Maps @pages physical pages from @phys, owned by @owner (which gets a
+ * reference for as long as the mapping exists), at an address the kernel
+ * picks; returns it in @addr. */
+err_t process_map_shared(struct process *p, paddr_t phys, uint64_t pages,
+			 uint64_t pte_flags, struct kobject *owner,
+			 uaddr_t *addr);
+/* The calling thread's process (NULL for kernel threads). */
+struct process *process_current(void);
 /* Records that @p was killed by CPU exception @vector. */
 void process_set_fault(struct process *p, int vector);

@@ -1,0 +1,21 @@
+/*
+ * Native system call handlers. Each lives in its module's file as
+ * sys_<module>_<verb> and is registered in the one table in syscall.c.
+ * Handlers check every argument first, then act; they return >= 0 or a
+ * negated err_t.
+ */
+#pragma once
+
+#include <stdint.h>
+
+#define SYSCALL_ARGS                                                        \
+	uint64_t a0, uint64_t a1, uint64_t a2, uint64_t a3, uint64_t a4,    \
+		uint64_t a5
+
+typedef int64_t (*syscall_fn)(SYSCALL_ARGS);
+
+int64_t sys_handle_close(SYSCALL_ARGS);
+int64_t sys_handle_duplicate(SYSCALL_ARGS);
+int64_t sys_handle_info(SYSCALL_ARGS);
+int64_t sys_queue_create(SYSCALL_ARGS);
+int64_t sys_queue_enter(SYSCALL_ARGS);
