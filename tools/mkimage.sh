@@ -53,13 +53,13 @@ root_mib=64
 esp_mib=32
 while [ $# -gt 0 ]; do
 	case $1 in
-	--kernel) kernel=${2?}; shift 2 ;;
-	--initrd) initrd=${2?}; shift 2 ;;
-	--rootdir) rootdir=${2?}; shift 2 ;;
-	--cmdline) cmdline=${2?}; shift 2 ;;
-	--root-size) root_mib=${2?}; shift 2 ;;
-	--esp-size) esp_mib=${2?}; shift 2 ;;
-	--out) out=${2?}; shift 2 ;;
+	--kernel) kernel=${2:?"$1 needs a value"}; shift 2 ;;
+	--initrd) initrd=${2:?"$1 needs a value"}; shift 2 ;;
+	--rootdir) rootdir=${2:?"$1 needs a value"}; shift 2 ;;
+	--cmdline) cmdline=${2:?"$1 needs a value"}; shift 2 ;;
+	--root-size) root_mib=${2:?"$1 needs a value"}; shift 2 ;;
+	--esp-size) esp_mib=${2:?"$1 needs a value"}; shift 2 ;;
+	--out) out=${2:?"$1 needs a value"}; shift 2 ;;
 	-h | --help) usage ;;
 	*) echo "mkimage: unknown argument '$1'" >&2; usage ;;
 	esac
@@ -70,9 +70,10 @@ fi
 [ -f "$kernel" ] || die "kernel '$kernel' not found"
 [ -f "$initrd" ] || die "initrd '$initrd' not found"
 [ -z "$rootdir" ] || [ -d "$rootdir" ] || die "root dir '$rootdir' not found"
-case $root_mib$esp_mib in
-*[!0-9]*) die "sizes are whole MiB" ;;
+case $root_mib,$esp_mib in
+*[!0-9,]* | ,* | *,) die "sizes are whole numbers of MiB" ;;
 esac
+[ "$root_mib" -ge 8 ] || die "the root partition needs at least 8 MiB"
 [ "$esp_mib" -ge 32 ] || die "the ESP must be at least 32 MiB (FAT16)"
 # grub.cfg is a script: keep the command line to characters GRUB passes
 # through unchanged.
@@ -238,7 +239,8 @@ fi
 export E2FSPROGS_FAKE_TIME=${SOURCE_DATE_EPOCH:-$(date +%s)}
 mke2fs -q -F -t ext2 -L keel-root -U $ROOT_FS_UUID -d "$rootdir" \
 	-E "root_owner=0:0,offset=$((root_start * 512)),hash_seed=$ROOT_FS_UUID,nodiscard" \
-	"$img" $((root_mib * 1024))k || die "mke2fs failed on the root partition"
+	"$img" $((root_mib * 1024))k || die "mke2fs failed on the root partition" \
+	"(does $rootdir fit in $root_mib MiB? see --root-size)"
 
 # mke2fs -d copies the builder's uid/gid; make everything root's. One
 # debugfs session, only when some file is owned by someone else.

@@ -45,6 +45,31 @@
  * (only when nothing was submitted), ERR_INVALID (rdx > ring size). */
 #define SYS_QUEUE_ENTER (SYS_NATIVE_BASE + 8)
 
+/* Creates an anonymous, demand-zero memory object of rdi bytes (rounded up
+ * to pages, at most 64 GiB); returns its handle. ERR_INVALID, ERR_NO_MEMORY. */
+#define SYS_MEMORY_CREATE (SYS_NATIVE_BASE + 9)
+/* Maps rcx bytes of memory object rsi from byte offset rdx into address
+ * space rdi (0: the caller's own) at r8 (with VM_FIXED, else a hint that
+ * may be 0) with VM_* flags r9; returns the address. ERR_BAD_HANDLE,
+ * ERR_WRONG_TYPE, ERR_ACCESS (the handle lacks RIGHT_MAP, or RIGHT_WRITE /
+ * RIGHT_EXEC for VM_WRITE / VM_EXEC), ERR_INVALID (unaligned, zero size,
+ * outside user space), ERR_RANGE (past the object's end), ERR_EXISTS
+ * (VM_FIXED over a mapping), ERR_NO_SPACE. */
+#define SYS_VM_MAP (SYS_NATIVE_BASE + 10)
+/* Unmaps [rsi, rsi + rdx) of address space rdi (0: own). Mappings that
+ * straddle the range are split. ERR_INVALID, ERR_NOT_FOUND (nothing
+ * mapped there). */
+#define SYS_VM_UNMAP (SYS_NATIVE_BASE + 11)
+/* Sets the VM_READ/WRITE/EXEC protection of [rsi, rsi + rdx) of address
+ * space rdi to rcx, within what each mapping was allowed at map time.
+ * ERR_INVALID, ERR_NOT_FOUND (a hole in the range), ERR_ACCESS. */
+#define SYS_VM_PROTECT (SYS_NATIVE_BASE + 12)
+
+#define VM_READ 0x1
+#define VM_WRITE 0x2
+#define VM_EXEC 0x4
+#define VM_FIXED 0x8
+
 #define SYS_LOG_MAX 1024
 
 /* Linux's ENOSYS, returned (negated) for Linux calls nobody serves. */

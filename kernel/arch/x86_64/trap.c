@@ -116,6 +116,9 @@ static void trap_exception(struct trap_frame *frame)
 			cpu_halt();
 		}
 	}
+	if (v == TRAP_PAGE_FAULT && fault_resolve_page(frame)) {
+		return;
+	}
 	if (trap_from_user(frame)) {
 		fault_user(frame, exception_names[v]);
 		return;

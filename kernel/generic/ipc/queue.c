@@ -239,8 +239,8 @@ err_t queue_create(struct process *proc, uint32_t sq_entries,
 				       q->header->sq_offset);
 	q->cqes = (struct queue_cqe *)((uint8_t *)q->header +
 				       q->header->cq_offset);
-	err = process_map_shared(proc, q->ring_phys, 1ul << order,
-				 PTE_USER | PTE_WRITE | PTE_NX, &q->obj, addr);
+	err = vm_map_frames(&proc->vm, q->ring_phys, 1ul << order,
+			    VM_PROT_READ | VM_PROT_WRITE, &q->obj, addr);
 	if (err) {
 		kobject_put(&q->obj);
 		return err;

@@ -34,6 +34,14 @@ static int64_t sys_log_write(uint64_t buf, uint64_t len, uint64_t a2,
 		return -(int64_t)err;
 	}
 	msg[len] = '\0';
+	/* No control characters from user space on the console: they could
+	 * move the cursor or end lines mid-message. */
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)msg[i] < 0x20 && msg[i] != '\t') ||
+		    msg[i] == 0x7f) {
+			msg[i] = '?';
+		}
+	}
 	log_msg("user", "[%s] %s", p ? p->name : "?", msg);
 	return 0;
 }
@@ -67,6 +75,10 @@ static const syscall_fn syscall_table[] = {
 	[SYS_HANDLE_INFO - SYS_NATIVE_BASE] = sys_handle_info,
 	[SYS_QUEUE_CREATE - SYS_NATIVE_BASE] = sys_queue_create,
 	[SYS_QUEUE_ENTER - SYS_NATIVE_BASE] = sys_queue_enter,
+	[SYS_MEMORY_CREATE - SYS_NATIVE_BASE] = sys_memory_create,
+	[SYS_VM_MAP - SYS_NATIVE_BASE] = sys_vm_map,
+	[SYS_VM_UNMAP - SYS_NATIVE_BASE] = sys_vm_unmap,
+	[SYS_VM_PROTECT - SYS_NATIVE_BASE] = sys_vm_protect,
 };
 
 static int64_t linux_call(struct trap_frame *f)

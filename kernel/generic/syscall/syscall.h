@@ -19,3 +19,7 @@ int64_t sys_handle_duplicate(SYSCALL_ARGS);
 int64_t sys_handle_info(SYSCALL_ARGS);
 int64_t sys_queue_create(SYSCALL_ARGS);
 int64_t sys_queue_enter(SYSCALL_ARGS);
+int64_t sys_memory_create(SYSCALL_ARGS);
+int64_t sys_vm_map(SYSCALL_ARGS);
+int64_t sys_vm_unmap(SYSCALL_ARGS);
+int64_t sys_vm_protect(SYSCALL_ARGS);

@@ -368,3 +368,26 @@ SELFTEST(bad_elf_images_are_refused)
 		 ERR_OK);
 	kfree(copy);
 }
+
+SELFTEST(write_to_read_only_mapping_kills)
+{
+	const void *image;
+	size_t size;
+	struct process *p;
+	struct thread *t;
+
+	ST_CHECK(initrd_find("/bin/ro_write", &image, &size) == ERR_OK);
+	if (ctx->failed) {
+		return;
+	}
+	ST_CHECK(process_create_from_elf("ro_write", image, size, &p, &t) ==
+		 ERR_OK);
+	if (ctx->failed) {
+		return;
+	}
+	sched_start(t);
+	thread_put(t);
+	ST_CHECK(process_wait(p) == PROCESS_EXIT_FAULT);
+	ST_CHECK(p->fault_vector == 14);
+	process_put(p);
+}

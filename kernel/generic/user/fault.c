@@ -7,8 +7,30 @@
 #include <sched/sched.h>
 #include <user/fault.h>
 #include <user/process.h>
+#include <user/uaccess.h>
+#include <mm/vm.h>
 
 #define LOG_SUBSYS "fault"
+
+bool fault_resolve_page(struct trap_frame *frame)
+{
+	uint64_t addr = cpu_read_cr2(); /* before anything can fault again */
+	struct thread *t = sched_current();
+	bool ok;
+
+	if (addr >= USER_TOP || !t->process) {
+		return false;
+	}
+	/* From the kernel, only the copy routine touches user memory. */
+	if (!trap_from_user(frame) && !uaccess_in_copy(frame)) {
+		return false;
+	}
+	cpu_irq_enable();
+	ok = vm_fault(&t->process->vm, addr, frame->error & 2,
+		      frame->error & 16);
+	cpu_irq_disable();
+	return ok;
+}
 
 void fault_user(struct trap_frame *frame, const char *what)
 {

@@ -15,6 +15,7 @@
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <mm/vm.h>
 #include <sched/sched.h>
 #include <smp/smp.h>
 #include <user/process.h>
@@ -25,89 +26,42 @@ void arch_enter_user(struct trap_frame *frame) __attribute__((noreturn));
 
 static uint64_t process_next_id = 1;
 
-/* Frees every user frame and table of @root. */
-static void free_user_memory(paddr_t root)
+static uint32_t segment_prot(uint32_t seg_flags)
 {
-	uint64_t *pml4 = phys_to_virt(root);
-
-	for (unsigned i = 0; i < 256; i++) {
-		uint64_t *pdpt;
-
-		if (!(pml4[i] & PTE_PRESENT)) {
-			continue;
-		}
-		pdpt = phys_to_virt(pml4[i] & PTE_ADDR_MASK);
-		for (unsigned j = 0; j < 512; j++) {
-			uint64_t *pd;
-
-			if (!(pdpt[j] & PTE_PRESENT)) {
-				continue;
-			}
-			pd = phys_to_virt(pdpt[j] & PTE_ADDR_MASK);
-			for (unsigned k = 0; k < 512; k++) {
-				uint64_t *pt;
-
-				if (!(pd[k] & PTE_PRESENT)) {
-					continue;
-				}
-				pt = phys_to_virt(pd[k] & PTE_ADDR_MASK);
-				for (unsigned l = 0; l < 512; l++) {
-					if ((pt[l] & PTE_PRESENT) &&
-					    !(pt[l] & PTE_SHARED)) {
-						pmm_free(pt[l] & PTE_ADDR_MASK,
-							 0);
-					}
-					pt[l] = 0;
-				}
-			}
-		}
-	}
-	paging_destroy_root(root);
-}
-
-static uint64_t segment_flags(uint32_t seg_flags)
-{
-	uint64_t f = PTE_USER;
+	uint32_t prot = VM_PROT_READ;
 
 	if (seg_flags & ELF64_SEG_W) {
-		f |= PTE_WRITE;
+		prot |= VM_PROT_WRITE;
 	}
-	if (!(seg_flags & ELF64_SEG_X)) {
-		f |= PTE_NX;
+	if (seg_flags & ELF64_SEG_X) {
+		prot |= VM_PROT_EXEC;
 	}
-	return f;
+	return prot;
 }
 
-/* Maps a fresh zeroed page at @va, or returns the frame already there
- * (segments may share a page) with its permissions widened to @flags. */
-static err_t page_for(paddr_t root, uint64_t va, uint64_t flags, paddr_t *pa)
+struct segment_fill {
+	const uint8_t *image;
+	const struct elf64_segment *seg;
+};
+
+/* Copies the part of the segment's file data that lands in page @va. */
+static void fill_segment_page(void *ctx, uaddr_t va, paddr_t pa)
 {
-	uint64_t pte;
-	err_t err;
+	const struct segment_fill *f = ctx;
+	uint64_t lo = va > f->seg->vaddr ? va : f->seg->vaddr;
+	uint64_t hi = f->seg->vaddr + f->seg->filesz;
 
-	if (paging_query(root, va, &pte) == ERR_OK) {
-		uint64_t merged = (pte & ~PTE_ADDR_MASK & ~PTE_NX) |
-				  (flags & ~PTE_NX);
-
-		if ((pte & PTE_NX) && (flags & PTE_NX)) {
-			merged |= PTE_NX;
-		}
-		*pa = pte & PTE_ADDR_MASK;
-		paging_unmap(root, va, pa);
-		return paging_map(root, va, *pa, merged);
+	if (hi > va + PAGE_SIZE) {
+		hi = va + PAGE_SIZE;
 	}
-	err = pmm_alloc_page(pa);
-	if (err) {
-		return err;
+	if (lo < hi) {
+		memcpy((uint8_t *)phys_to_virt(pa) + (lo - va),
+		       f->image + f->seg->offset + (lo - f->seg->vaddr),
+		       hi - lo);
 	}
-	err = paging_map(root, va, *pa, flags);
-	if (err) {
-		pmm_free(*pa, 0);
-	}
-	return err;
 }
 
-static err_t load_segments(paddr_t root, const struct elf64_image *img,
+static err_t load_segments(struct vm_space *vm, const struct elf64_image *img,
 			   const uint8_t *image)
 {
 	struct elf64_segment seg;
@@ -117,46 +71,28 @@ static err_t load_segments(paddr_t root, const struct elf64_image *img,
 	while ((err = elf64_next_load(img, &cursor, &seg)) == ERR_OK) {
 		uint64_t start = ALIGN_DOWN(seg.vaddr, PAGE_SIZE);
 		uint64_t end = ALIGN_UP(seg.vaddr + seg.memsz, PAGE_SIZE);
-		uint64_t flags = segment_flags(seg.flags);
+		struct segment_fill fill = { image, &seg };
 
 		if (end > PROCESS_STACK_TOP - PROCESS_STACK_PAGES * PAGE_SIZE ||
-		    start < PAGE_SIZE) {
-			return ERR_CORRUPT; /* collides with stack or page 0 */
+		    start < VM_USER_BASE || end >= VM_ANYWHERE_BASE) {
+			return ERR_CORRUPT; /* collides with stack, page 0... */
 		}
-		for (uint64_t va = start; va < end; va += PAGE_SIZE) {
-			paddr_t pa;
-			uint64_t lo = va > seg.vaddr ? va : seg.vaddr;
-			uint64_t hi = seg.vaddr + seg.filesz;
-
-			err = page_for(root, va, flags, &pa);
-			if (err) {
-				return err;
-			}
-			if (hi > va + PAGE_SIZE) {
-				hi = va + PAGE_SIZE;
-			}
-			if (lo < hi) {
-				memcpy((uint8_t *)phys_to_virt(pa) + (lo - va),
-				       image + seg.offset + (lo - seg.vaddr),
-				       hi - lo);
-			}
+		err = vm_map_private(vm, start, end - start,
+				     segment_prot(seg.flags), fill_segment_page,
+				     &fill);
+		if (err) {
+			return err == ERR_EXISTS ? ERR_CORRUPT : err;
 		}
 	}
 	return err == ERR_NOT_FOUND ? ERR_OK : err;
 }
 
-static err_t map_stack(paddr_t root)
+static err_t map_stack(struct vm_space *vm)
 {
-	for (unsigned i = 1; i <= PROCESS_STACK_PAGES; i++) {
-		paddr_t pa;
-		err_t err = page_for(root, PROCESS_STACK_TOP - i * PAGE_SIZE,
-				     PTE_USER | PTE_WRITE | PTE_NX, &pa);
-
-		if (err) {
-			return err;
-		}
-	}
-	return ERR_OK;
+	return vm_map_private(vm,
+			      PROCESS_STACK_TOP - PROCESS_STACK_PAGES * PAGE_SIZE,
+			      PROCESS_STACK_PAGES * PAGE_SIZE,
+			      VM_PROT_READ | VM_PROT_WRITE, NULL, NULL);
 }
 
 /* First code of every user thread, on its kernel stack: leave for user
@@ -205,17 +141,15 @@ err_t process_create_from_elf(const char *name, const void *image,
 	p->refcount = 1;
 	p->fault_vector = -1;
 	handle_table_init(&p->handles);
-	list_init(&p->regions);
-	p->map_cursor = PROCESS_MAP_BASE;
-	err = paging_create_root(&p->root);
+	err = vm_space_init(&p->vm);
 	if (err) {
 		goto out_free_process;
 	}
-	err = load_segments(p->root, &img, image);
+	err = load_segments(&p->vm, &img, image);
 	if (err) {
 		goto out_free_memory;
 	}
-	err = map_stack(p->root);
+	err = map_stack(&p->vm);
 	if (err) {
 		goto out_free_memory;
 	}
@@ -242,7 +176,7 @@ err_t process_create_from_elf(const char *name, const void *image,
 	return ERR_OK;
 
 out_free_memory:
-	free_user_memory(p->root);
+	vm_space_fini(&p->vm);
 out_free_process:
 	kfree(p);
 	return err;
@@ -276,64 +210,9 @@ struct process *process_current(void)
 	return sched_current()->process;
 }
 
-err_t process_map_shared(struct process *p, paddr_t phys, uint64_t pages,
-			 uint64_t pte_flags, struct kobject *owner,
-			 uaddr_t *addr)
-{
-	struct process_region *r = kzalloc(sizeof(*r));
-	uaddr_t start;
-	uint64_t i;
-	err_t err = ERR_OK;
-
-	if (!r) {
-		return ERR_NO_MEMORY;
-	}
-	spin_lock(&p->lock);
-	start = p->map_cursor;
-	p->map_cursor += (pages + 1) * PAGE_SIZE; /* plus a guard page */
-	spin_unlock(&p->lock);
-	for (i = 0; i < pages && !err; i++) {
-		err = paging_map(p->root, start + i * PAGE_SIZE,
-				 phys + i * PAGE_SIZE, pte_flags | PTE_SHARED);
-	}
-	if (err) {
-		while (i-- > 0) {
-			paddr_t old;
-
-			paging_unmap(p->root, start + i * PAGE_SIZE, &old);
-		}
-		kfree(r);
-		return err;
-	}
-	r->start = start;
-	r->pages = pages;
-	r->obj = owner;
-	kobject_get(owner);
-	spin_lock(&p->lock);
-	list_add_tail(&p->regions, &r->link);
-	spin_unlock(&p->lock);
-	*addr = start;
-	return ERR_OK;
-}
-
-/* Drops the objects behind the shared regions (after the page tables
- * that mapped them are gone). */
-static void release_regions(struct process *p)
-{
-	struct list_node *n;
-
-	while ((n = list_pop_head(&p->regions))) {
-		struct process_region *r =
-			container_of(n, struct process_region, link);
-
-		kobject_put(r->obj);
-		kfree(r);
-	}
-}
-
 void process_switch_to(struct thread *next)
 {
-	paging_switch(next->process->root);
+	paging_switch(next->process->vm.root);
 }
 
 void process_set_fault(struct process *p, int vector)
@@ -357,10 +236,7 @@ void process_thread_exit(struct thread *t)
 		paging_switch(paging_kernel_root());
 		t->process = NULL;
 		cpu_irq_enable();
-		smp_tlb_shootdown(p->root, 0, 1ul << 35);
-		free_user_memory(p->root);
-		p->root = 0;
-		release_regions(p);
+		vm_space_fini(&p->vm);
 		spin_lock(&p->exit_wait.lock);
 		p->exited = true;
 		p->exit_code = t->exit_code;

@@ -14,6 +14,7 @@
 #include <handle/handle.h>
 #include <keel/error.h>
 #include <mm/addr.h>
+#include <mm/vm.h>
 #include <sync/spinlock.h>
 #include <sync/waitq.h>
 
@@ -22,24 +23,12 @@
 #define PROCESS_STACK_TOP 0x00007ffffffff000ul
 #define PROCESS_STACK_PAGES 64
 
-#define PROCESS_MAP_BASE 0x0000100000000000ul /* kernel-chosen mappings */
-
 struct thread;
-struct kobject;
-
-/* A range of the address space that maps memory owned by a kernel object
- * (a queue's rings...). The region holds a reference to the object. */
-struct process_region {
-	struct list_node link;
-	uaddr_t start;
-	uint64_t pages;
-	struct kobject *obj;
-};
 
 struct process {
 	uint64_t id;
 	char name[PROCESS_NAME_MAX];
-	paddr_t root;			/* page-table root */
+	struct vm_space vm;		/* the address space */
 	struct spinlock lock;		/* threads, state */
 	struct list_node threads;
 	unsigned live_threads;
@@ -47,8 +36,6 @@ struct process {
 	int fault_vector;		/* -1, or the exception that killed it */
 	bool linux_call_logged;
 	struct handle_table handles;
-	struct list_node regions;	/* struct process_region, under lock */
-	uaddr_t map_cursor;		/* next free kernel-chosen address */
 	struct waitq exit_wait;		/* exited, exit_code under its lock */
 	bool exited;
 	int exit_code;
@@ -68,12 +55,6 @@ int process_wait(struct process *p);
 void process_switch_to(struct thread *next);
 /* Scheduler hook: @t, a thread of a process, is exiting. */
 void process_thread_exit(struct thread *t);
-/* Maps @pages physical pages from @phys, owned by @owner (which gets a
- * reference for as long as the mapping exists), at an address the kernel
- * picks; returns it in @addr. */
-err_t process_map_shared(struct process *p, paddr_t phys, uint64_t pages,
-			 uint64_t pte_flags, struct kobject *owner,
-			 uaddr_t *addr);
 /* The calling thread's process (NULL for kernel threads). */
 struct process *process_current(void);
 /* Records that @p was killed by CPU exception @vector. */

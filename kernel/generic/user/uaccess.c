@@ -30,10 +30,15 @@ err_t uaccess_copy_out(uaddr_t dst, const void *src, size_t len)
 	return uaccess_copy((void *)dst, src, len) ? ERR_FAULT : ERR_OK;
 }
 
+bool uaccess_in_copy(const struct trap_frame *frame)
+{
+	return frame->rip >= (uint64_t)uaccess_copy_start &&
+	       frame->rip < (uint64_t)uaccess_copy_end;
+}
+
 bool uaccess_fixup(struct trap_frame *frame)
 {
-	if (frame->rip >= (uint64_t)uaccess_copy_start &&
-	    frame->rip < (uint64_t)uaccess_copy_end) {
+	if (uaccess_in_copy(frame)) {
 		frame->rip = (uint64_t)uaccess_copy_fault;
 		return true;
 	}

@@ -21,6 +21,8 @@ bool uaccess_range_ok(uaddr_t addr, size_t len);
 err_t uaccess_copy_in(void *dst, uaddr_t src, size_t len);
 /* Copies @len bytes from kernel @src to user @dst. ERR_FAULT. */
 err_t uaccess_copy_out(uaddr_t dst, const void *src, size_t len);
+/* Whether @frame was interrupted inside the copy routine. */
+bool uaccess_in_copy(const struct trap_frame *frame);
 /* Page-fault hook: if the fault hit a copy routine, redirects it to
  * return an error and returns true. */
 bool uaccess_fixup(struct trap_frame *frame);

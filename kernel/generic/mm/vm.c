@@ -1,0 +1,617 @@
+/*
+ * Address spaces (see vm.h).
+ *
+ * Frames unmapped from private regions are only freed after the TLB
+ * shootdown that follows the unmap, so no CPU can still reach them; until
+ * then they are chained through their own first word (the frame is ours,
+ * reached by the direct map).
+ */
+#include <arch/x86_64/paging.h>
+#include <base/string.h>
+#include <log/log.h>
+#include <mm/kmalloc.h>
+#include <mm/pmm.h>
+#include <mm/vm.h>
+#include <mm/vmo.h>
+#include <object/kobject.h>
+#include <keel/syscall.h>
+#include <smp/smp.h>
+#include <syscall/syscall.h>
+#include <user/process.h>
+
+#define LOG_SUBSYS "vm"
+
+/* Frames and regions to release once the lock is dropped and TLBs are
+ * clean. */
+struct vm_garbage {
+	paddr_t frames;			/* chain through the frames */
+	struct list_node regions;
+};
+
+static void garbage_init(struct vm_garbage *g)
+{
+	g->frames = 0;
+	list_init(&g->regions);
+}
+
+static void garbage_frame(struct vm_garbage *g, paddr_t pa)
+{
+	*(paddr_t *)phys_to_virt(pa) = g->frames;
+	g->frames = pa;
+}
+
+static void garbage_free(struct vm_garbage *g)
+{
+	struct list_node *n;
+
+	while (g->frames) {
+		paddr_t pa = g->frames;
+
+		g->frames = *(paddr_t *)phys_to_virt(pa);
+		pmm_free(pa, 0);
+	}
+	while ((n = list_pop_head(&g->regions))) {
+		struct vm_region *r = container_of(n, struct vm_region, link);
+
+		if (r->obj) {
+			kobject_put(r->obj);
+		}
+		kfree(r);
+	}
+}
+
+static uint64_t pte_flags(uint32_t prot)
+{
+	uint64_t f = PTE_USER;
+
+	if (prot & VM_PROT_WRITE) {
+		f |= PTE_WRITE;
+	}
+	if (!(prot & VM_PROT_EXEC)) {
+		f |= PTE_NX;
+	}
+	return f;
+}
+
+static bool range_ok(uaddr_t start, uint64_t size)
+{
+	return size && !(start & (PAGE_SIZE - 1)) && !(size & (PAGE_SIZE - 1)) &&
+	       start >= VM_USER_BASE && start < USER_TOP &&
+	       size <= USER_TOP - start;
+}
+
+err_t vm_space_init(struct vm_space *space)
+{
+	spin_init(&space->lock);
+	list_init(&space->regions);
+	return paging_create_root(&space->root);
+}
+
+/* The region containing @addr, or NULL. Lock held. */
+static struct vm_region *find_locked(struct vm_space *space, uaddr_t addr)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (addr < r->start) {
+			return NULL;
+		}
+		if (addr < r->end) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+static bool overlaps_locked(struct vm_space *space, uaddr_t start,
+			    uaddr_t end)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (r->start < end && start < r->end) {
+			return true;
+		}
+	}
+	return false;
+}
+
+static void insert_locked(struct vm_space *space, struct vm_region *r)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &space->regions) {
+		if (container_of(pos, struct vm_region, link)->start > r->start) {
+			break;
+		}
+	}
+	list_insert_between(&r->link, pos->prev, pos);
+}
+
+/* First gap of @size bytes from VM_ANYWHERE_BASE, leaving a guard page
+ * after every region. Lock held. */
+static err_t find_gap_locked(struct vm_space *space, uint64_t size,
+			     uaddr_t *out)
+{
+	uaddr_t candidate = VM_ANYWHERE_BASE;
+	struct list_node *pos;
+
+	list_for_each(pos, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (r->end + PAGE_SIZE <= candidate) {
+			continue;
+		}
+		if (r->start >= candidate + size + PAGE_SIZE) {
+			break;
+		}
+		candidate = r->end + PAGE_SIZE;
+	}
+	if (candidate + size > USER_TOP || candidate + size < candidate) {
+		return ERR_NO_SPACE;
+	}
+	*out = candidate;
+	return ERR_OK;
+}
+
+/* Unmaps the pages of @r in [start, end); private frames go to @g. */
+static void unmap_pages_locked(struct vm_space *space, struct vm_region *r,
+			       uaddr_t start, uaddr_t end,
+			       struct vm_garbage *g)
+{
+	for (uaddr_t va = start; va < end; va += PAGE_SIZE) {
+		paddr_t pa;
+
+		if (paging_unmap(space->root, va, &pa) == ERR_OK && !r->obj) {
+			garbage_frame(g, pa);
+		}
+	}
+}
+
+err_t vm_map_private(struct vm_space *space, uaddr_t start, uint64_t size,
+		     uint32_t prot,
+		     void (*fill)(void *ctx, uaddr_t va, paddr_t pa),
+		     void *ctx)
+{
+	struct vm_region *r;
+	uaddr_t end = start + size;
+	uaddr_t first_new = start;
+	err_t err = ERR_OK;
+
+	if (!range_ok(start, size) || !(prot & VM_PROT_READ)) {
+		return ERR_INVALID;
+	}
+	r = kzalloc(sizeof(*r));
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	/* Pages already covered by a private region (segments sharing a
+	 * page) are reused with the union of the permissions. */
+	while (first_new < end) {
+		struct vm_region *old = find_locked(space, first_new);
+		uint64_t pte;
+
+		if (!old) {
+			break;
+		}
+		if (old->obj) {
+			err = ERR_EXISTS;
+			goto out_unlock;
+		}
+		old->prot |= prot;
+		old->max_prot |= prot;
+		if (paging_query(space->root, first_new, &pte) == ERR_OK) {
+			paddr_t pa;
+
+			paging_unmap(space->root, first_new, &pa);
+			paging_map(space->root, first_new, pa,
+				   pte_flags(old->prot));
+			if (fill) {
+				fill(ctx, first_new, pa);
+			}
+		}
+		first_new += PAGE_SIZE;
+	}
+	if (first_new < end && overlaps_locked(space, first_new, end)) {
+		err = ERR_EXISTS;
+		goto out_unlock;
+	}
+	for (uaddr_t va = first_new; va < end && !err; va += PAGE_SIZE) {
+		paddr_t pa;
+
+		err = pmm_alloc_page(&pa);
+		if (err) {
+			break;
+		}
+		err = paging_map(space->root, va, pa, pte_flags(prot));
+		if (err) {
+			pmm_free(pa, 0);
+			break;
+		}
+		if (fill) {
+			fill(ctx, va, pa);
+		}
+	}
+	if (first_new < end) {
+		r->start = first_new;
+		r->end = end;
+		r->prot = r->max_prot = prot;
+		insert_locked(space, r);
+		r = NULL;
+	}
+out_unlock:
+	spin_unlock(&space->lock);
+	kfree(r);
+	/* On failure the pages mapped so far are left for vm_space_fini:
+	 * the loader gives up on the whole address space. */
+	return err;
+}
+
+err_t vm_map_frames(struct vm_space *space, paddr_t phys, uint64_t pages,
+		    uint32_t prot, struct kobject *owner, uaddr_t *out)
+{
+	struct vm_region *r = kzalloc(sizeof(*r));
+	uint64_t size = pages * PAGE_SIZE;
+	uaddr_t start;
+	err_t err;
+
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	err = find_gap_locked(space, size, &start);
+	if (err) {
+		goto out_unlock;
+	}
+	for (uint64_t i = 0; i < pages; i++) {
+		err = paging_map(space->root, start + i * PAGE_SIZE,
+				 phys + i * PAGE_SIZE,
+				 pte_flags(prot) | PTE_SHARED);
+		if (err) {
+			while (i-- > 0) { /* only what this call mapped */
+				paddr_t pa;
+
+				paging_unmap(space->root,
+					     start + i * PAGE_SIZE, &pa);
+			}
+			goto out_unlock;
+		}
+	}
+	r->start = start;
+	r->end = start + size;
+	r->prot = r->max_prot = prot;
+	r->obj = owner;
+	kobject_get(owner);
+	insert_locked(space, r);
+	spin_unlock(&space->lock);
+	*out = start;
+	return ERR_OK;
+
+out_unlock:
+	spin_unlock(&space->lock);
+	kfree(r);
+	return err;
+}
+
+err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
+		 uint64_t size, uaddr_t addr, bool fixed, uint32_t prot,
+		 uint32_t max_prot, uaddr_t *out)
+{
+	struct vm_region *r;
+	err_t err = ERR_OK;
+
+	if (!size || (size & (PAGE_SIZE - 1)) || (offset & (PAGE_SIZE - 1)) ||
+	    !(prot & VM_PROT_READ) || (prot & ~max_prot)) {
+		return ERR_INVALID;
+	}
+	if (offset / PAGE_SIZE > vmo->pages ||
+	    size / PAGE_SIZE > vmo->pages - offset / PAGE_SIZE) {
+		return ERR_RANGE;
+	}
+	if (fixed && !range_ok(addr, size)) {
+		return ERR_INVALID;
+	}
+	r = kzalloc(sizeof(*r));
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	if (fixed) {
+		if (overlaps_locked(space, addr, addr + size)) {
+			err = ERR_EXISTS;
+		}
+	} else if (!addr || !range_ok(addr, size) ||
+		   overlaps_locked(space, addr, addr + size)) {
+		err = find_gap_locked(space, size, &addr);
+	}
+	if (!err) {
+		r->start = addr;
+		r->end = addr + size;
+		r->prot = prot;
+		r->max_prot = max_prot;
+		r->obj = &vmo->obj;
+		r->vmo = vmo;
+		r->offset = offset;
+		kobject_get(&vmo->obj);
+		insert_locked(space, r);
+		r = NULL;
+		*out = addr;
+	}
+	spin_unlock(&space->lock);
+	kfree(r);
+	return err;
+}
+
+/* Splits @r at @at (strictly inside it); returns the upper part, linked
+ * after @r. NULL without memory. Lock held. */
+static struct vm_region *split_locked(struct vm_region *r, uaddr_t at)
+{
+	struct vm_region *upper = kmalloc(sizeof(*upper));
+
+	if (!upper) {
+		return NULL;
+	}
+	*upper = *r;
+	upper->start = at;
+	upper->offset = r->offset + (at - r->start);
+	r->end = at;
+	if (upper->obj) {
+		kobject_get(upper->obj);
+	}
+	list_insert_between(&upper->link, &r->link, r->link.next);
+	return upper;
+}
+
+err_t vm_unmap(struct vm_space *space, uaddr_t addr, uint64_t size)
+{
+	struct vm_garbage g;
+	struct list_node *pos, *tmp;
+	uaddr_t end = addr + size;
+	bool found = false;
+	err_t err = ERR_OK;
+
+	if (!range_ok(addr, size)) {
+		return ERR_INVALID;
+	}
+	garbage_init(&g);
+	spin_lock(&space->lock);
+	list_for_each_safe(pos, tmp, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (r->end <= addr || r->start >= end) {
+			continue;
+		}
+		found = true;
+		if (r->start < addr) {
+			if (!split_locked(r, addr)) {
+				err = ERR_NO_MEMORY;
+				break;
+			}
+			tmp = r->link.next; /* go on with the upper part */
+			continue;
+		}
+		if (r->end > end && !split_locked(r, end)) {
+			err = ERR_NO_MEMORY;
+			break;
+		}
+		tmp = r->link.next;
+		unmap_pages_locked(space, r, r->start, r->end, &g);
+		list_remove(&r->link);
+		list_add_tail(&g.regions, &r->link);
+	}
+	spin_unlock(&space->lock);
+	if (found) {
+		smp_tlb_shootdown(space->root, addr, size / PAGE_SIZE);
+	}
+	garbage_free(&g);
+	if (err) {
+		return err;
+	}
+	return found ? ERR_OK : ERR_NOT_FOUND;
+}
+
+err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
+		 uint32_t prot)
+{
+	struct list_node *pos;
+	uaddr_t end = addr + size;
+	uaddr_t covered = addr;
+	err_t err = ERR_OK;
+
+	if (!range_ok(addr, size) || !(prot & VM_PROT_READ) ||
+	    (prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
+		return ERR_INVALID;
+	}
+	spin_lock(&space->lock);
+	/* First check: no holes, and allowed everywhere. */
+	list_for_each(pos, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (r->end <= covered || r->start >= end) {
+			continue;
+		}
+		if (r->start > covered) {
+			break; /* a hole */
+		}
+		if (prot & ~r->max_prot) {
+			err = ERR_ACCESS;
+			break;
+		}
+		covered = r->end;
+	}
+	if (!err && covered < end) {
+		err = ERR_NOT_FOUND;
+	}
+	list_for_each(pos, &space->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+
+		if (err) {
+			break;
+		}
+		if (r->end <= addr || r->start >= end) {
+			continue;
+		}
+		if (r->start < addr) {
+			if (!split_locked(r, addr)) {
+				err = ERR_NO_MEMORY;
+			}
+			continue; /* the loop reaches the upper part next */
+		}
+		if (r->end > end && !split_locked(r, end)) {
+			err = ERR_NO_MEMORY;
+			break;
+		}
+		r->prot = prot;
+		for (uaddr_t va = r->start; va < r->end; va += PAGE_SIZE) {
+			uint64_t pte;
+			paddr_t pa;
+
+			if (paging_query(space->root, va, &pte) != ERR_OK) {
+				continue;
+			}
+			paging_unmap(space->root, va, &pa);
+			paging_map(space->root, va, pa,
+				   pte_flags(prot) | (pte & PTE_SHARED));
+		}
+	}
+	spin_unlock(&space->lock);
+	smp_tlb_shootdown(space->root, addr, size / PAGE_SIZE);
+	return err;
+}
+
+bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
+{
+	uaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vm_region *r;
+	uint64_t pte;
+	paddr_t pa;
+	bool ok = false;
+
+	spin_lock(&space->lock);
+	r = find_locked(space, page);
+	if (!r || !r->vmo || (write && !(r->prot & VM_PROT_WRITE)) ||
+	    (exec && !(r->prot & VM_PROT_EXEC))) {
+		goto out;
+	}
+	if (paging_query(space->root, page, &pte) == ERR_OK) {
+		ok = true; /* another thread of the process was first */
+		goto out;
+	}
+	if (vmo_get_page(r->vmo, (r->offset + (page - r->start)) / PAGE_SIZE,
+			 &pa) != ERR_OK) {
+		goto out;
+	}
+	ok = paging_map(space->root, page, pa,
+			pte_flags(r->prot) | PTE_SHARED) == ERR_OK;
+out:
+	spin_unlock(&space->lock);
+	return ok;
+}
+
+void vm_space_fini(struct vm_space *space)
+{
+	struct vm_garbage g;
+	struct list_node *n;
+
+	garbage_init(&g);
+	spin_lock(&space->lock);
+	while ((n = list_pop_head(&space->regions))) {
+		struct vm_region *r = container_of(n, struct vm_region, link);
+
+		unmap_pages_locked(space, r, r->start, r->end, &g);
+		list_add_tail(&g.regions, &r->link);
+	}
+	spin_unlock(&space->lock);
+	paging_destroy_root(space->root);
+	space->root = 0;
+	garbage_free(&g);
+}
+
+/* System calls. Address space handles come with process creation; until
+ * then only 0, the caller's own space, is accepted. */
+
+static err_t space_of(uint64_t h, struct vm_space **out)
+{
+	if (h != 0) {
+		return ERR_BAD_HANDLE;
+	}
+	*out = &process_current()->vm;
+	return ERR_OK;
+}
+
+static uint32_t prot_of(uint64_t flags)
+{
+	return (uint32_t)(flags & (VM_READ | VM_WRITE | VM_EXEC));
+}
+
+int64_t sys_vm_map(SYSCALL_ARGS)
+{
+	struct process *p = process_current();
+	struct vm_space *space;
+	struct kobject *obj;
+	uint32_t rights, prot, max_prot = VM_PROT_READ;
+	uaddr_t addr;
+	err_t err;
+
+	if (a5 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC | VM_FIXED)) {
+		return -(int64_t)ERR_INVALID;
+	}
+	err = space_of(a0, &space);
+	if (err) {
+		return -(int64_t)err;
+	}
+	if (a1 > UINT32_MAX) {
+		return -(int64_t)ERR_BAD_HANDLE;
+	}
+	err = handle_get(&p->handles, (handle_t)a1, OBJECT_MEMORY, RIGHT_MAP,
+			 &obj, &rights);
+	if (err) {
+		return -(int64_t)err;
+	}
+	prot = prot_of(a5);
+	if (rights & RIGHT_WRITE) {
+		max_prot |= VM_PROT_WRITE;
+	}
+	if (rights & RIGHT_EXEC) {
+		max_prot |= VM_PROT_EXEC;
+	}
+	if (prot & ~max_prot) {
+		err = ERR_ACCESS;
+	} else {
+		err = vm_map_vmo(space, container_of(obj, struct vmo, obj), a2,
+				 a3, a4, a5 & VM_FIXED, prot, max_prot, &addr);
+	}
+	kobject_put(obj);
+	return err ? -(int64_t)err : (int64_t)addr;
+}
+
+int64_t sys_vm_unmap(SYSCALL_ARGS)
+{
+	struct vm_space *space;
+	err_t err = space_of(a0, &space);
+
+	if (!err) {
+		err = vm_unmap(space, a1, a2);
+	}
+	return -(int64_t)err;
+}
+
+int64_t sys_vm_protect(SYSCALL_ARGS)
+{
+	struct vm_space *space;
+	err_t err;
+
+	if (a3 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC)) {
+		return -(int64_t)ERR_INVALID;
+	}
+	err = space_of(a0, &space);
+	if (!err) {
+		err = vm_protect(space, a1, a2, prot_of(a3));
+	}
+	return -(int64_t)err;
+}
