@@ -28,6 +28,8 @@ enum queue_op {
 	QUEUE_OP_NOP = 0,	/* completes at once with result arg[0] */
 	QUEUE_OP_TIMER = 1,	/* arg[0]: deadline, monotonic ns */
 	QUEUE_OP_CANCEL = 2,	/* arg[0]: context of the op to cancel */
+	QUEUE_OP_STREAM_SEND = 3, /* abi/keel/stream.h */
+	QUEUE_OP_STREAM_RECV = 4, /* abi/keel/stream.h */
 	QUEUE_OP_COUNT
 };
 

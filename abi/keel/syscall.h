@@ -65,6 +65,10 @@
  * ERR_INVALID, ERR_NOT_FOUND (a hole in the range), ERR_ACCESS. */
 #define SYS_VM_PROTECT (SYS_NATIVE_BASE + 12)
 
+/* Creates a stream: writes its two endpoint handles (all rights) to the
+ * user array rdi[2]. ERR_FAULT, ERR_NO_MEMORY. */
+#define SYS_STREAM_CREATE (SYS_NATIVE_BASE + 13)
+
 #define VM_READ 0x1
 #define VM_WRITE 0x2
 #define VM_EXEC 0x4

@@ -1,22 +1,25 @@
 /*
  * Completion queues (see queue.h and abi/keel/queue.h).
  *
- * Locking: q->lock guards the rings, the kernel's indices and the op
+ * Locking: q->lock guards the rings, the kernel's indices and the request
  * lists; it is taken from interrupt context (timer callbacks), so it is a
- * spinlock and nothing under it sleeps. Waiters sleep on q->waiters; a
- * completion is posted under q->lock and the waiters are woken after it
- * is released. An op record holds a reference to its queue, dropped when
- * the record is freed, always outside q->lock.
+ * spinlock and nothing under it sleeps. Waiters sleep on q->waiters,
+ * woken after a completion is posted and q->lock released. A request
+ * holds a reference to its queue, dropped when the request is released,
+ * always outside q->lock.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/paging.h>
 #include <base/string.h>
 #include <ipc/queue.h>
+#include <ipc/stream.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <mm/vm.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
+#include <time/timer.h>
 #include <user/process.h>
 #include <user/uaccess.h>
 
@@ -58,30 +61,27 @@ static bool post_locked(struct queue *q, const struct queue_cqe *cqe)
 	return true;
 }
 
-/* Completes pending @op: posts it or parks it on the overflow list.
- * Returns true when the record is done with (the caller frees it after
- * dropping q->lock). q->lock held. */
-static bool complete_op_locked(struct queue *q, struct queue_request *op,
-			       int64_t result, uint64_t value)
+/* Posts @req's completion or parks it on the overflow list. Returns true
+ * when the record is done with (the caller releases it after dropping
+ * q->lock). q->lock held. */
+static bool finish_locked(struct queue *q, struct queue_request *req)
 {
-	list_remove(&op->link);
-	op->cqe = (struct queue_cqe){ .context = op->context,
-				      .result = result,
-				      .value = value };
-	if (post_locked(q, &op->cqe)) {
+	req->completed = true;
+	list_remove(&req->link);
+	if (post_locked(q, &req->cqe)) {
 		return true;
 	}
-	list_add_tail(&q->overflow, &op->link);
+	list_add_tail(&q->overflow, &req->link);
 	q->overflow_count++;
 	q->header->cq_overflow = q->overflow_count;
 	return false;
 }
 
-static void op_free(struct queue_request *op)
+static void request_release(struct queue_request *req)
 {
-	struct queue *q = op->queue;
+	struct queue *q = req->queue;
 
-	kfree(op);
+	req->ops->release(req);
 	kobject_put(&q->obj);
 }
 
@@ -90,110 +90,188 @@ static void op_free(struct queue_request *op)
 static void flush_overflow_locked(struct queue *q, struct list_node *done)
 {
 	while (!list_is_empty(&q->overflow)) {
-		struct queue_request *op = container_of(q->overflow.next,
-						   struct queue_request, link);
+		struct queue_request *req = container_of(
+			q->overflow.next, struct queue_request, link);
 
-		if (!post_locked(q, &op->cqe)) {
+		if (!post_locked(q, &req->cqe)) {
 			break;
 		}
-		list_remove(&op->link);
-		list_add_tail(done, &op->link);
+		list_remove(&req->link);
+		list_add_tail(done, &req->link);
 		q->overflow_count--;
 	}
 	q->header->cq_overflow = q->overflow_count;
 }
 
-static void free_list(struct list_node *done)
+static void release_list(struct list_node *done)
 {
 	struct list_node *n;
 
 	while ((n = list_pop_head(done))) {
-		op_free(container_of(n, struct queue_request, link));
+		request_release(container_of(n, struct queue_request, link));
 	}
 }
 
-static void op_timer_fired(struct timer *timer)
+/* Posts what waits in the overflow list, as far as the ring has room
+ * (the process makes room between calls). No lock held. */
+static void flush_overflow(struct queue *q)
 {
-	struct queue_request *op = timer->ctx;
-	struct queue *q = op->queue;
-	bool done = false;
+	struct list_node done;
+
+	list_init(&done);
+	spin_lock(&q->lock);
+	flush_overflow_locked(q, &done);
+	spin_unlock(&q->lock);
+	release_list(&done);
+}
+
+void queue_request_start(struct queue *q, struct queue_request *req,
+			 const struct queue_sqe *sqe,
+			 const struct queue_request_ops *ops)
+{
+	req->queue = q;
+	req->ops = ops;
+	req->completed = false;
+	req->cqe = (struct queue_cqe){ .context = sqe->context };
+	kobject_get(&q->obj);
+	spin_lock(&q->lock);
+	list_add_tail(&q->pending, &req->link);
+	spin_unlock(&q->lock);
+}
+
+bool queue_request_complete(struct queue_request *req, int64_t result,
+			    uint64_t value)
+{
+	struct queue *q = req->queue;
+	bool release;
 
 	spin_lock(&q->lock);
-	if (list_is_linked(&op->link)) {
-		done = complete_op_locked(q, op, 0, clock_ns());
+	if (req->completed) {
+		spin_unlock(&q->lock);
+		return false;
 	}
+	req->cqe.result = result;
+	req->cqe.value = value;
+	release = finish_locked(q, req);
 	spin_unlock(&q->lock);
 	waitq_wake_all(&q->waiters);
-	if (done) {
-		op_free(op);
+	if (release) {
+		request_release(req);
 	}
+	return true;
 }
 
-/* Starts an op that completes later. q->lock held. */
-static void submit_timer_locked(struct queue *q, const struct queue_sqe *sqe,
-				struct queue_request *op)
+/* Immediate completions that find the ring full park in one of these. */
+static void plain_release(struct queue_request *req)
 {
-	op->queue = q;
-	op->context = sqe->context;
-	op->op = sqe->op;
-	kobject_get(&q->obj);
-	list_add_tail(&q->pending, &op->link);
-	timer_init(&op->timer, op_timer_fired, op);
-	timer_arm(&op->timer, sqe->arg[0]);
+	kfree(req);
 }
 
-/* Cancels the pending op with @context. Returns whether one was found
- * and cancelled; its record goes onto @done if finished. q->lock held. */
-static bool cancel_locked(struct queue *q, uint64_t context,
-			  struct list_node *done)
+static const struct queue_request_ops plain_request_ops = {
+	.cancel = NULL,
+	.release = plain_release,
+};
+
+/* QUEUE_OP_TIMER. */
+struct timer_request {
+	struct queue_request req;
+	struct timer timer;
+};
+
+static void timer_request_fired(struct timer *timer)
 {
+	struct timer_request *tr = timer->ctx;
+
+	queue_request_complete(&tr->req, 0, clock_ns());
+}
+
+static bool timer_request_cancel(struct queue_request *req)
+{
+	return timer_cancel(
+		&container_of(req, struct timer_request, req)->timer);
+}
+
+static void timer_request_release(struct queue_request *req)
+{
+	kfree(container_of(req, struct timer_request, req));
+}
+
+static const struct queue_request_ops timer_request_ops = {
+	.cancel = timer_request_cancel,
+	.release = timer_request_release,
+};
+
+static enum queue_submit op_timer(struct queue *q, const struct queue_sqe *sqe,
+				  struct queue_cqe *cqe)
+{
+	struct timer_request *tr = kzalloc(sizeof(*tr));
+
+	if (!tr) {
+		cqe->result = -(int64_t)ERR_NO_MEMORY;
+		return QUEUE_SUBMIT_DONE;
+	}
+	timer_init(&tr->timer, timer_request_fired, tr);
+	queue_request_start(q, &tr->req, sqe, &timer_request_ops);
+	timer_arm(&tr->timer, sqe->arg[0]);
+	return QUEUE_SUBMIT_PENDING;
+}
+
+static enum queue_submit op_nop(struct queue *q, const struct queue_sqe *sqe,
+				struct queue_cqe *cqe)
+{
+	cqe->result = (int64_t)(sqe->arg[0] & INT64_MAX);
+	return QUEUE_SUBMIT_DONE;
+}
+
+/* QUEUE_OP_CANCEL: completes the pending request with context arg[0]
+ * with ERR_CANCELLED, if it can still be stopped. */
+static enum queue_submit op_cancel(struct queue *q, const struct queue_sqe *sqe,
+				   struct queue_cqe *cqe)
+{
+	struct queue_request *found = NULL;
 	struct list_node *pos;
+	bool release = false;
 
+	spin_lock(&q->lock);
 	list_for_each(pos, &q->pending) {
-		struct queue_request *op = container_of(pos, struct queue_request, link);
+		struct queue_request *req =
+			container_of(pos, struct queue_request, link);
 
-		if (op->context != context) {
-			continue;
+		if (req->cqe.context == sqe->arg[0] && !req->completed) {
+			found = req;
+			break;
 		}
-		/* A timer that already fired is completing right now. */
-		if (op->op == QUEUE_OP_TIMER && !timer_cancel(&op->timer)) {
-			return false;
-		}
-		if (complete_op_locked(q, op, -(int64_t)ERR_CANCELLED, 0)) {
-			list_add_tail(done, &op->link);
-		}
-		return true;
 	}
-	return false;
+	if (found && found->ops->cancel && found->ops->cancel(found)) {
+		found->cqe.result = -(int64_t)ERR_CANCELLED;
+		found->cqe.value = 0;
+		release = finish_locked(q, found);
+		cqe->result = 0;
+	} else {
+		found = NULL;
+		cqe->result = -(int64_t)ERR_NOT_FOUND;
+	}
+	spin_unlock(&q->lock);
+	if (found) {
+		waitq_wake_all(&q->waiters);
+	}
+	if (release) {
+		request_release(found);
+	}
+	return QUEUE_SUBMIT_DONE;
 }
 
-/* Handles one SQE. @spare is a preallocated record for ops that need
- * one; returns true if it was used. q->lock held. */
-static bool submit_one_locked(struct queue *q, const struct queue_sqe *sqe,
-			      struct queue_request *spare, struct list_node *done)
-{
-	struct queue_cqe cqe = { .context = sqe->context };
+typedef enum queue_submit (*queue_op_fn)(struct queue *q,
+					 const struct queue_sqe *sqe,
+					 struct queue_cqe *cqe);
 
-	if (sqe->flags || sqe->reserved || sqe->op >= QUEUE_OP_COUNT) {
-		cqe.result = -(int64_t)ERR_INVALID;
-	} else if (sqe->op == QUEUE_OP_NOP) {
-		cqe.result = (int64_t)(sqe->arg[0] & INT64_MAX);
-	} else if (sqe->op == QUEUE_OP_TIMER) {
-		if (!spare) {
-			cqe.result = -(int64_t)ERR_NO_MEMORY;
-		} else {
-			submit_timer_locked(q, sqe, spare);
-			return true;
-		}
-	} else if (sqe->op == QUEUE_OP_CANCEL) {
-		cqe.result = cancel_locked(q, sqe->arg[0], done)
-				     ? 0
-				     : -(int64_t)ERR_NOT_FOUND;
-	}
-	/* Room was checked by the caller. */
-	post_locked(q, &cqe);
-	return false;
-}
+static const queue_op_fn queue_ops[QUEUE_OP_COUNT] = {
+	[QUEUE_OP_NOP] = op_nop,
+	[QUEUE_OP_TIMER] = op_timer,
+	[QUEUE_OP_CANCEL] = op_cancel,
+	[QUEUE_OP_STREAM_SEND] = stream_op_send,
+	[QUEUE_OP_STREAM_RECV] = stream_op_recv,
+};
 
 err_t queue_create(struct process *proc, uint32_t sq_entries,
 		   uint32_t cq_entries, struct queue **out, uaddr_t *addr)
@@ -282,12 +360,16 @@ static bool wait_completions(struct queue *q, uint32_t min,
 		timer_arm(&timer, clock_ns() + timeout_ns);
 		armed = true;
 	}
-	spin_lock(&q->waiters.lock);
-	while (!(enough = cq_used(q) >= min) && !w.timed_out && !q->dead) {
-		waitq_wait_locked(&q->waiters);
+	for (;;) {
+		flush_overflow(q);
 		spin_lock(&q->waiters.lock);
+		enough = cq_used(q) >= min;
+		if (enough || w.timed_out || q->dead) {
+			spin_unlock(&q->waiters.lock);
+			break;
+		}
+		waitq_wait_locked(&q->waiters);
 	}
-	spin_unlock(&q->waiters.lock);
 	if (armed && !timer_cancel(&timer)) {
 		/* It fired: wait until its callback is out of our frame. */
 		spin_lock(&q->waiters.lock);
@@ -306,49 +388,73 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 {
 	struct list_node done;
 	struct queue_request *spare = NULL;
-	uint32_t tail, avail, n = 0;
+	uint32_t n = 0;
 	bool posted = false;
+	err_t err = ERR_OK;
 
 	if (min_complete > q->cq_entries) {
 		return ERR_INVALID;
 	}
 	list_init(&done);
-	for (;;) {
+	flush_overflow(q);
+	while (n < to_submit) {
 		struct queue_sqe sqe;
+		struct queue_cqe cqe;
+		uint32_t avail;
 
-		if (!spare) {
-			spare = kzalloc(sizeof(*spare)); /* outside the lock */
+		/* A record for an immediate completion that finds the ring
+		 * full; allocated before the entry is consumed. */
+		if (!spare && !(spare = kmalloc(sizeof(*spare)))) {
+			break;
 		}
 		spin_lock(&q->lock);
 		flush_overflow_locked(q, &done);
-		tail = q->header->sq_tail;
-		avail = tail - q->sq_head;
+		avail = q->header->sq_tail - q->sq_head;
 		if (avail > q->sq_entries) {
 			spin_unlock(&q->lock);
-			kfree(spare);
-			free_list(&done);
-			return ERR_CORRUPT;
+			err = ERR_CORRUPT;
+			break;
 		}
-		/* Every op may complete at once: keep one ring slot for it. */
-		if (n == to_submit || avail == 0 || q->dead ||
-		    cq_used(q) >= q->cq_entries) {
+		if (avail == 0 || q->dead || cq_used(q) >= q->cq_entries) {
 			spin_unlock(&q->lock);
 			break;
 		}
 		sqe = q->sqes[q->sq_head & (q->sq_entries - 1)];
 		q->sq_head++;
 		q->header->sq_head = q->sq_head;
-		if (submit_one_locked(q, &sqe, spare, &done)) {
+		spin_unlock(&q->lock);
+		n++;
+
+		cqe = (struct queue_cqe){ .context = sqe.context };
+		if (sqe.flags || sqe.reserved || sqe.op >= QUEUE_OP_COUNT ||
+		    !queue_ops[sqe.op]) {
+			cqe.result = -(int64_t)ERR_INVALID;
+		} else if (queue_ops[sqe.op](q, &sqe, &cqe) ==
+			   QUEUE_SUBMIT_PENDING) {
+			continue;
+		}
+		spin_lock(&q->lock);
+		if (!post_locked(q, &cqe)) {
+			spare->queue = q;
+			spare->ops = &plain_request_ops;
+			spare->cqe = cqe;
+			spare->completed = true;
+			kobject_get(&q->obj);
+			list_add_tail(&q->overflow, &spare->link);
+			q->overflow_count++;
+			q->header->cq_overflow = q->overflow_count;
 			spare = NULL;
 		}
-		n++;
-		posted = true;
 		spin_unlock(&q->lock);
+		posted = true;
 	}
 	kfree(spare);
-	free_list(&done);
+	release_list(&done);
 	if (posted) {
 		waitq_wake_all(&q->waiters);
+	}
+	if (err) {
+		return err;
 	}
 	*submitted = n;
 	if (!wait_completions(q, min_complete, timeout_ns) && n == 0) {
@@ -367,23 +473,23 @@ static void queue_last_handle(struct kobject *obj)
 	spin_lock(&q->lock);
 	q->dead = true;
 	list_for_each_safe(pos, tmp, &q->pending) {
-		struct queue_request *op = container_of(pos, struct queue_request, link);
+		struct queue_request *req =
+			container_of(pos, struct queue_request, link);
 
-		if (op->op == QUEUE_OP_TIMER && !timer_cancel(&op->timer)) {
-			continue; /* firing now; its callback finishes it */
+		if (req->ops->cancel && !req->ops->cancel(req)) {
+			continue; /* completing now: its completer releases it */
 		}
-		list_remove(&op->link);
-		list_add_tail(&done, &op->link);
+		req->completed = true;
+		list_remove(&req->link);
+		list_add_tail(&done, &req->link);
 	}
 	while (!list_is_empty(&q->overflow)) {
-		struct list_node *n = list_pop_head(&q->overflow);
-
-		list_add_tail(&done, n);
+		list_add_tail(&done, list_pop_head(&q->overflow));
 	}
 	q->overflow_count = 0;
 	spin_unlock(&q->lock);
 	waitq_wake_all(&q->waiters);
-	free_list(&done);
+	release_list(&done);
 }
 
 static void queue_destroy(struct kobject *obj)

@@ -513,6 +513,87 @@ out:
 	return ok;
 }
 
+/* The frame behind user page @page for an access of kind @write, faulting
+ * a memory object's page in if needed. Lock held. */
+static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
+			       bool write, paddr_t *pa)
+{
+	struct vm_region *r = find_locked(space, page);
+	uint64_t pte;
+	err_t err;
+
+	if (!r || (write && !(r->prot & VM_PROT_WRITE))) {
+		return ERR_FAULT;
+	}
+	if (paging_query(space->root, page, &pte) == ERR_OK) {
+		*pa = pte & PTE_ADDR_MASK;
+		return ERR_OK;
+	}
+	if (!r->vmo) {
+		return ERR_FAULT;
+	}
+	err = vmo_get_page(r->vmo, (r->offset + (page - r->start)) / PAGE_SIZE,
+			   pa);
+	if (!err) {
+		err = paging_map(space->root, page, *pa,
+				 pte_flags(r->prot) | PTE_SHARED);
+	}
+	return err ? ERR_FAULT : ERR_OK;
+}
+
+/* Copies between kernel memory and @space, one page at a time under the
+ * space's lock (which keeps the frame from being freed meanwhile). */
+static err_t copy_space(struct vm_space *space, uaddr_t uaddr, void *kbuf,
+			size_t len, bool to_user)
+{
+	uint8_t *k = kbuf;
+
+	if (len && (uaddr >= USER_TOP || len > USER_TOP - uaddr)) {
+		return ERR_FAULT;
+	}
+	while (len) {
+		uaddr_t page = ALIGN_DOWN(uaddr, PAGE_SIZE);
+		size_t off = uaddr - page;
+		size_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		paddr_t pa;
+		err_t err;
+
+		spin_lock(&space->lock);
+		err = space->dying ? ERR_PEER_CLOSED
+				   : page_frame_locked(space, page, to_user,
+						       &pa);
+		if (!err) {
+			uint8_t *p = (uint8_t *)phys_to_virt(pa) + off;
+
+			if (to_user) {
+				memcpy(p, k, chunk);
+			} else {
+				memcpy(k, p, chunk);
+			}
+		}
+		spin_unlock(&space->lock);
+		if (err) {
+			return err;
+		}
+		uaddr += chunk;
+		k += chunk;
+		len -= chunk;
+	}
+	return ERR_OK;
+}
+
+err_t vm_copy_to(struct vm_space *space, uaddr_t dst, const void *src,
+		 size_t len)
+{
+	return copy_space(space, dst, (void *)src, len, true);
+}
+
+err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
+		   size_t len)
+{
+	return copy_space(space, src, dst, len, false);
+}
+
 void vm_space_fini(struct vm_space *space)
 {
 	struct vm_garbage g;
@@ -520,6 +601,7 @@ void vm_space_fini(struct vm_space *space)
 
 	garbage_init(&g);
 	spin_lock(&space->lock);
+	space->dying = true;
 	while ((n = list_pop_head(&space->regions))) {
 		struct vm_region *r = container_of(n, struct vm_region, link);
 

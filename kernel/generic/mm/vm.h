@@ -16,6 +16,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <base/list.h>
@@ -47,6 +48,7 @@ struct vm_space {
 	struct spinlock lock;
 	paddr_t root;
 	struct list_node regions;
+	bool dying;			/* torn down: no more access */
 };
 
 err_t vm_space_init(struct vm_space *space);
@@ -72,6 +74,16 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 err_t vm_unmap(struct vm_space *space, uaddr_t addr, uint64_t size);
 err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 		 uint32_t prot);
+/* Copies @len bytes from kernel @src into @space at @dst, as a write by
+ * the space's owner would (permissions checked, demand pages filled in),
+ * from any thread: how the kernel delivers data to another process.
+ * ERR_FAULT (unmapped, read-only, out of range), ERR_PEER_CLOSED (the
+ * space is being torn down). */
+err_t vm_copy_to(struct vm_space *space, uaddr_t dst, const void *src,
+		 size_t len);
+/* The reverse: reads @len bytes at @src of @space into kernel @dst. */
+err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
+		   size_t len);
 /* Resolves a page fault at @addr (@write, @exec: the access kind) by
  * mapping a memory object's page. False if the access is not allowed or
  * nothing is mapped there. Thread context, interrupts enabled. */

@@ -79,6 +79,7 @@ static const syscall_fn syscall_table[] = {
 	[SYS_VM_MAP - SYS_NATIVE_BASE] = sys_vm_map,
 	[SYS_VM_UNMAP - SYS_NATIVE_BASE] = sys_vm_unmap,
 	[SYS_VM_PROTECT - SYS_NATIVE_BASE] = sys_vm_protect,
+	[SYS_STREAM_CREATE - SYS_NATIVE_BASE] = sys_stream_create,
 };
 
 static int64_t linux_call(struct trap_frame *f)

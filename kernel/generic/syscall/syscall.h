@@ -23,3 +23,4 @@ int64_t sys_memory_create(SYSCALL_ARGS);
 int64_t sys_vm_map(SYSCALL_ARGS);
 int64_t sys_vm_unmap(SYSCALL_ARGS);
 int64_t sys_vm_protect(SYSCALL_ARGS);
+int64_t sys_stream_create(SYSCALL_ARGS);
