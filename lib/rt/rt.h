@@ -53,3 +53,16 @@ static inline uint64_t rt_clock_ns(void)
 _Noreturn void rt_thread_exit(int code);
 /* printf-style line to the kernel log (truncated at SYS_LOG_MAX). */
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Stream helpers over a queue (abi/keel/stream.h), for simple programs
+ * that wait for each operation: each submits one entry and waits for its
+ * completion, which it returns in @cqe. */
+struct rt_queue;
+struct queue_cqe;
+struct stream_recv_info;
+int64_t rt_stream_send(struct rt_queue *q, uint32_t ep, uint64_t conv,
+		       const void *buf, size_t len, uint32_t handle,
+		       struct queue_cqe *cqe);
+int64_t rt_stream_recv(struct rt_queue *q, uint32_t ep, uint64_t conv,
+		       void *buf, size_t cap, struct stream_recv_info *info,
+		       struct queue_cqe *cqe);

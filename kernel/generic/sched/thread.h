@@ -52,6 +52,7 @@ struct thread {
 	struct waitq exit_wait;	/* woken when the thread dies */
 	void (*entry)(void *arg);
 	void *arg;
+	uint64_t user_arg;	/* rdi when a user thread first starts */
 };
 
 /* Creates a kernel thread running @fn(@arg), not yet started. The caller

@@ -6,6 +6,8 @@
 #include <arch/x86_64/cpu.h>
 #include <base/string.h>
 #include <boot/initrd.h>
+#include <handle/handle.h>
+#include <ipc/stream.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -395,4 +397,61 @@ SELFTEST(write_to_read_only_mapping_kills)
 	ST_CHECK(process_wait(p) == PROCESS_EXIT_FAULT);
 	ST_CHECK(p->fault_vector == 14);
 	process_put(p);
+}
+
+/* Starts @path with @endpoint in its handle table, passed as main's
+ * argument. */
+static err_t start_with_endpoint(const char *path, struct kobject *endpoint,
+				 struct process **out)
+{
+	const void *image;
+	size_t size;
+	struct thread *t;
+	handle_t h;
+	err_t err = initrd_find(path, &image, &size);
+
+	if (!err) {
+		err = process_create_from_elf(strrchr(path, '/') + 1, image,
+					      size, out, &t);
+	}
+	if (err) {
+		return err;
+	}
+	err = handle_insert(&(*out)->handles, endpoint, RIGHTS_ALL, &h);
+	if (err) {
+		thread_put(t); /* never started: both references go */
+		thread_put(t);
+		process_put(*out);
+		return err;
+	}
+	t->user_arg = h;
+	sched_start(t);
+	thread_put(t);
+	return ERR_OK;
+}
+
+SELFTEST(stream_between_processes)
+{
+	struct kobject *a, *b;
+	struct process *server, *client;
+
+	ST_CHECK(stream_create(&a, &b) == ERR_OK);
+	if (ctx->failed) {
+		return;
+	}
+	ST_CHECK(start_with_endpoint("/bin/stream_echo", a, &server) ==
+		 ERR_OK);
+	ST_CHECK(start_with_endpoint("/bin/stream_client", b, &client) ==
+		 ERR_OK);
+	kobject_put(a); /* the processes' handles hold them now */
+	kobject_put(b);
+	if (ctx->failed) {
+		return;
+	}
+	/* The client reports its own cases; it ends, its endpoint closes,
+	 * and the server sees the peer gone and ends too. */
+	ST_CHECK(process_wait(client) == 0);
+	ST_CHECK(process_wait(server) == 0);
+	process_put(client);
+	process_put(server);
 }

@@ -107,6 +107,7 @@ static void user_thread_start(void *arg)
 
 	memset(f, 0, sizeof(*f));
 	f->rip = (uint64_t)arg;
+	f->rdi = t->user_arg;
 	f->rsp = PROCESS_STACK_TOP - 8; /* as after a call: rsp+8 aligned */
 	f->cs = GDT_USER_CODE;
 	f->ss = GDT_USER_DATA;
