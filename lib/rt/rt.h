@@ -56,7 +56,8 @@ void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* Stream helpers over a queue (abi/keel/stream.h), for simple programs
  * that wait for each operation: each submits one entry and waits for its
- * completion, which it returns in @cqe. */
+ * completion, which it returns in @cqe. The queue must carry nothing else
+ * (the next completion is taken to be this one's). */
 struct rt_queue;
 struct queue_cqe;
 struct stream_recv_info;
