@@ -30,6 +30,7 @@ enum queue_op {
 	QUEUE_OP_CANCEL = 2,	/* arg[0]: context of the op to cancel */
 	QUEUE_OP_STREAM_SEND = 3, /* abi/keel/stream.h */
 	QUEUE_OP_STREAM_RECV = 4, /* abi/keel/stream.h */
+	QUEUE_OP_SUPERVISE = 5,	/* abi/keel/supervise.h */
 	QUEUE_OP_COUNT
 };
 

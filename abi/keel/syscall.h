@@ -69,6 +69,31 @@
  * user array rdi[2]. ERR_FAULT, ERR_NO_MEMORY. */
 #define SYS_STREAM_CREATE (SYS_NATIVE_BASE + 13)
 
+/* Creates a process from the ELF image at rdi (rsi bytes) named by the
+ * NUL-terminated string at rdx, with PROCESS_* flags r10; writes its
+ * handle (all rights) and its main thread's id to the user array r8[2]
+ * (uint64_t). The thread starts with SYS_THREAD_START. ERR_CORRUPT /
+ * ERR_NOT_SUPPORTED (bad image), ERR_FAULT, ERR_INVALID, ERR_NO_MEMORY. */
+#define SYS_PROCESS_CREATE (SYS_NATIVE_BASE + 14)
+/* Starts thread rsi of process rdi (RIGHT_SUPERVISE) with rdi = rdx in
+ * the thread. ERR_NOT_FOUND, ERR_BUSY (already started). */
+#define SYS_THREAD_START (SYS_NATIVE_BASE + 15)
+/* Reads (GET) or writes (SET) the registers of stopped thread rsi of
+ * process rdi into/from the struct thread_regs at rdx. ERR_BUSY (not
+ * stopped), ERR_NOT_FOUND, ERR_FAULT, ERR_INVALID (SET: rip or fs/gs base
+ * outside user space). */
+#define SYS_THREAD_REGS_GET (SYS_NATIVE_BASE + 16)
+#define SYS_THREAD_REGS_SET (SYS_NATIVE_BASE + 17)
+/* Lets stopped thread rsi of process rdi go on. ERR_BUSY, ERR_NOT_FOUND. */
+#define SYS_THREAD_RESUME (SYS_NATIVE_BASE + 18)
+/* Ends process rdi with exit code rsi: stopped threads end at once,
+ * running ones when they next leave the kernel. */
+#define SYS_PROCESS_KILL (SYS_NATIVE_BASE + 19)
+/* Copy rcx bytes between address space rdi (a process handle with
+ * RIGHT_SUPERVISE; 0: own) at rsi and the caller's buffer at rdx. */
+#define SYS_VM_READ (SYS_NATIVE_BASE + 20)
+#define SYS_VM_WRITE (SYS_NATIVE_BASE + 21)
+
 #define VM_READ 0x1
 #define VM_WRITE 0x2
 #define VM_EXEC 0x4

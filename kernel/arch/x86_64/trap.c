@@ -16,6 +16,7 @@
 #include <smp/percpu.h>
 #include <smp/smp.h>
 #include <user/fault.h>
+#include <user/process.h>
 #include <user/uaccess.h>
 
 #define LOG_SUBSYS "trap"
@@ -148,6 +149,9 @@ void trap_dispatch(struct trap_frame *frame)
 			    percpu_id());
 		}
 		apic_eoi();
+	}
+	if (trap_from_user(frame)) {
+		process_check_killed();
 	}
 	/* Interrupted code with interrupts enabled holds no spinlock, so it
 	 * may be preempted here. */

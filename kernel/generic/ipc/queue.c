@@ -21,6 +21,7 @@
 #include <time/clock.h>
 #include <time/timer.h>
 #include <user/process.h>
+#include <user/supervise.h>
 #include <user/uaccess.h>
 
 #define LOG_SUBSYS "queue"
@@ -271,6 +272,7 @@ static const queue_op_fn queue_ops[QUEUE_OP_COUNT] = {
 	[QUEUE_OP_CANCEL] = op_cancel,
 	[QUEUE_OP_STREAM_SEND] = stream_op_send,
 	[QUEUE_OP_STREAM_RECV] = stream_op_recv,
+	[QUEUE_OP_SUPERVISE] = supervise_op_wait,
 };
 
 err_t queue_create(struct process *proc, uint32_t sq_entries,

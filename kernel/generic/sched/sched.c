@@ -142,6 +142,9 @@ static void switch_to(struct percpu *cpu, struct thread *next)
 	}
 	if (next->process) {
 		process_switch_to(next);
+		cpu_wrmsr(MSR_FS_BASE, next->fs_base);
+		/* The user's GS base waits in KERNEL_GS_BASE until swapgs. */
+		cpu_wrmsr(MSR_KERNEL_GS_BASE, next->gs_base);
 	} else {
 		paging_switch(paging_kernel_root());
 	}

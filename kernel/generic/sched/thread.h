@@ -44,7 +44,10 @@ struct thread {
 	struct process *process;	/* NULL for kernel threads */
 	struct list_node process_link;
 	void *fpu;		/* XSAVE area, user threads only */
-	uint64_t fs_base;
+	uint64_t fs_base;	/* user FS and GS bases, loaded at switches */
+	uint64_t gs_base;
+	bool started;		/* user threads: sched_start was called */
+	bool stopped;		/* stopped for its supervisor (channel lock) */
 	uint64_t slice_end_ns;
 	uint64_t switches;
 	int exit_code;

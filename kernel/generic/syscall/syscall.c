@@ -14,6 +14,7 @@
 #include <syscall/syscall.h>
 #include <time/clock.h>
 #include <user/process.h>
+#include <user/supervise.h>
 #include <user/uaccess.h>
 
 #define LOG_SUBSYS "syscall"
@@ -80,12 +81,24 @@ static const syscall_fn syscall_table[] = {
 	[SYS_VM_UNMAP - SYS_NATIVE_BASE] = sys_vm_unmap,
 	[SYS_VM_PROTECT - SYS_NATIVE_BASE] = sys_vm_protect,
 	[SYS_STREAM_CREATE - SYS_NATIVE_BASE] = sys_stream_create,
+	[SYS_PROCESS_CREATE - SYS_NATIVE_BASE] = sys_process_create,
+	[SYS_THREAD_START - SYS_NATIVE_BASE] = sys_thread_start,
+	[SYS_THREAD_REGS_GET - SYS_NATIVE_BASE] = sys_thread_regs_get,
+	[SYS_THREAD_REGS_SET - SYS_NATIVE_BASE] = sys_thread_regs_set,
+	[SYS_THREAD_RESUME - SYS_NATIVE_BASE] = sys_thread_resume,
+	[SYS_PROCESS_KILL - SYS_NATIVE_BASE] = sys_process_kill,
+	[SYS_VM_READ - SYS_NATIVE_BASE] = sys_vm_read,
+	[SYS_VM_WRITE - SYS_NATIVE_BASE] = sys_vm_write,
 };
 
 static int64_t linux_call(struct trap_frame *f)
 {
 	struct process *p = sched_current()->process;
 
+	if (p && p->supervision) {
+		supervise_syscall(f);
+		return (int64_t)f->rax; /* the supervisor's answer */
+	}
 	if (p && !p->linux_call_logged) {
 		p->linux_call_logged = true;
 		LOG("process %s (%lu): Linux call %lu with no supervisor: "
@@ -112,6 +125,7 @@ void syscall_dispatch(struct trap_frame *f)
 	} else {
 		f->rax = (uint64_t)linux_call(f);
 	}
+	process_check_killed();
 	cpu_irq_disable();
 	sched_preempt_point();
 }

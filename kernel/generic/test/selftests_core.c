@@ -11,6 +11,7 @@
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <mm/vmo.h>
 #include <sched/sched.h>
 #include <smp/percpu.h>
 #include <smp/smp.h>
@@ -454,4 +455,49 @@ SELFTEST(stream_between_processes)
 	ST_CHECK(process_wait(server) == 0);
 	process_put(client);
 	process_put(server);
+}
+
+SELFTEST(supervisor_runs_a_linux_style_child)
+{
+	const void *child, *sup;
+	size_t child_size, sup_size;
+	struct process *p;
+	struct thread *t;
+	struct vmo *image;
+	handle_t h;
+
+	ST_CHECK(initrd_find("/bin/supervised_child", &child, &child_size) ==
+		 ERR_OK);
+	ST_CHECK(initrd_find("/bin/supervisor", &sup, &sup_size) == ERR_OK);
+	if (ctx->failed) {
+		return;
+	}
+	/* The child's image travels in a memory object. */
+	ST_CHECK(vmo_create_anon(ALIGN_UP(child_size, PAGE_SIZE) / PAGE_SIZE,
+				 &image) == ERR_OK);
+	if (ctx->failed) {
+		return;
+	}
+	for (size_t off = 0; off < child_size; off += PAGE_SIZE) {
+		paddr_t pa;
+		size_t n = child_size - off < PAGE_SIZE ? child_size - off
+							: PAGE_SIZE;
+
+		ST_CHECK(vmo_get_page(image, off / PAGE_SIZE, &pa) == ERR_OK);
+		memcpy(phys_to_virt(pa), (const uint8_t *)child + off, n);
+	}
+	ST_CHECK(process_create_from_elf("supervisor", sup, sup_size, &p,
+					 &t) == ERR_OK);
+	if (ctx->failed) {
+		kobject_put(&image->obj);
+		return;
+	}
+	ST_CHECK(handle_insert(&p->handles, &image->obj, RIGHTS_ALL, &h) ==
+		 ERR_OK);
+	kobject_put(&image->obj);
+	t->user_arg = ((uint64_t)child_size << 32) | h;
+	sched_start(t);
+	thread_put(t);
+	ST_CHECK(process_wait(p) == 0);
+	process_put(p);
 }

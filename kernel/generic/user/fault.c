@@ -7,6 +7,7 @@
 #include <sched/sched.h>
 #include <user/fault.h>
 #include <user/process.h>
+#include <user/supervise.h>
 #include <user/uaccess.h>
 #include <mm/vm.h>
 
@@ -37,6 +38,15 @@ void fault_user(struct trap_frame *frame, const char *what)
 	struct thread *t = sched_current();
 	struct process *p = t->process;
 
+	if (p && p->supervision) {
+		uint64_t addr = frame->vector == TRAP_PAGE_FAULT ? cpu_read_cr2()
+								 : 0;
+
+		cpu_irq_enable();
+		supervise_fault(frame, addr);
+		cpu_irq_disable();
+		return; /* resumed: back to user mode with the frame as set */
+	}
 	LOG("process %s (%lu) killed: %s at rip %#lx, error %#lx, cr2 %#lx",
 	    p ? p->name : "?", p ? p->id : 0, what, frame->rip, frame->error,
 	    frame->vector == TRAP_PAGE_FAULT ? cpu_read_cr2() : 0);

@@ -19,12 +19,52 @@
 #include <sched/sched.h>
 #include <smp/smp.h>
 #include <user/process.h>
+#include <user/supervise.h>
 
 #define LOG_SUBSYS "process"
 
 void arch_enter_user(struct trap_frame *frame) __attribute__((noreturn));
 
 static uint64_t process_next_id = 1;
+
+static void process_destroy(struct kobject *obj)
+{
+	struct process *p = container_of(obj, struct process, obj);
+
+	supervise_channel_destroy(p->supervision);
+	kfree(p);
+}
+
+/* The last handle went while the main thread was never started: nothing
+ * will ever run in the process, so take it down here. */
+static void process_last_handle(struct kobject *obj)
+{
+	struct process *p = container_of(obj, struct process, obj);
+	struct thread *t;
+
+	spin_lock(&p->lock);
+	t = p->unstarted;
+	p->unstarted = NULL;
+	spin_unlock(&p->lock);
+	if (!t) {
+		return;
+	}
+	handle_table_fini(&p->handles);
+	vm_space_fini(&p->vm);
+	spin_lock(&p->lock);
+	list_remove(&t->process_link);
+	p->live_threads = 0;
+	spin_unlock(&p->lock);
+	t->process = NULL;
+	thread_put(t); /* the creator's and the scheduler's references */
+	thread_put(t);
+	process_put(p); /* the thread's */
+}
+
+static const struct kobject_ops process_kobject_ops = {
+	.destroy = process_destroy,
+	.on_last_handle = process_last_handle,
+};
 
 static uint32_t segment_prot(uint32_t seg_flags)
 {
@@ -139,7 +179,7 @@ err_t process_create_from_elf(const char *name, const void *image,
 	spin_init(&p->lock);
 	list_init(&p->threads);
 	waitq_init(&p->exit_wait);
-	p->refcount = 1;
+	kobject_init(&p->obj, OBJECT_PROCESS, &process_kobject_ops);
 	p->fault_vector = -1;
 	handle_table_init(&p->handles);
 	err = vm_space_init(&p->vm);
@@ -185,13 +225,43 @@ out_free_process:
 
 void process_get(struct process *p)
 {
-	__atomic_fetch_add(&p->refcount, 1, __ATOMIC_RELAXED);
+	kobject_get(&p->obj);
 }
 
 void process_put(struct process *p)
 {
-	if (__atomic_sub_fetch(&p->refcount, 1, __ATOMIC_ACQ_REL) == 0) {
-		kfree(p);
+	kobject_put(&p->obj);
+}
+
+err_t process_find_thread(struct process *p, uint64_t tid,
+			  struct thread **out)
+{
+	struct list_node *pos;
+	err_t err = ERR_NOT_FOUND;
+
+	spin_lock(&p->lock);
+	list_for_each(pos, &p->threads) {
+		struct thread *t = container_of(pos, struct thread,
+						process_link);
+
+		if (t->id == tid) {
+			thread_get(t);
+			*out = t;
+			err = ERR_OK;
+			break;
+		}
+	}
+	spin_unlock(&p->lock);
+	return err;
+}
+
+void process_check_killed(void)
+{
+	struct process *p = process_current();
+
+	if (p && __atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+		cpu_irq_enable();
+		sched_exit(p->kill_code);
 	}
 }
 
@@ -231,6 +301,7 @@ void process_thread_exit(struct thread *t)
 	last = --p->live_threads == 0;
 	spin_unlock(&p->lock);
 	if (last) {
+		supervise_process_ended(p, t->exit_code);
 		handle_table_fini(&p->handles);
 		/* Leave the address space before tearing it down. */
 		cpu_irq_disable();

@@ -12,6 +12,7 @@
 
 #include <base/list.h>
 #include <handle/handle.h>
+#include <object/kobject.h>
 #include <keel/error.h>
 #include <mm/addr.h>
 #include <mm/vm.h>
@@ -24,6 +25,7 @@
 #define PROCESS_STACK_PAGES 64
 
 struct thread;
+struct supervise_channel;
 
 struct process {
 	uint64_t id;
@@ -32,13 +34,17 @@ struct process {
 	struct spinlock lock;		/* threads, state */
 	struct list_node threads;
 	unsigned live_threads;
-	uint32_t refcount;
+	struct kobject obj;		/* OBJECT_PROCESS; handles name it */
 	int fault_vector;		/* -1, or the exception that killed it */
 	bool linux_call_logged;
 	struct handle_table handles;
 	struct waitq exit_wait;		/* exited, exit_code under its lock */
 	bool exited;
 	int exit_code;
+	struct supervise_channel *supervision; /* NULL: unsupervised */
+	struct thread *unstarted;	/* main thread until started */
+	bool killed;			/* SYS_PROCESS_KILL: under lock */
+	int kill_code;
 };
 
 /* Creates a process named @name from ELF @image and its main thread, not
@@ -55,6 +61,11 @@ int process_wait(struct process *p);
 void process_switch_to(struct thread *next);
 /* Scheduler hook: @t, a thread of a process, is exiting. */
 void process_thread_exit(struct thread *t);
+/* Finds thread @tid of @p and takes a reference to it. ERR_NOT_FOUND. */
+err_t process_find_thread(struct process *p, uint64_t tid,
+			  struct thread **out);
+/* Ends the calling thread if its process was killed. */
+void process_check_killed(void);
 /* The calling thread's process (NULL for kernel threads). */
 struct process *process_current(void);
 /* Records that @p was killed by CPU exception @vector. */
