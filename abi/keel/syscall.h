@@ -94,6 +94,20 @@
 #define SYS_VM_READ (SYS_NATIVE_BASE + 20)
 #define SYS_VM_WRITE (SYS_NATIVE_BASE + 21)
 
+/* Creates a thread in process rdi (0: the caller's; else a handle with
+ * RIGHT_SUPERVISE) entering user mode at rsi with stack pointer rdx and
+ * rdi = r10, and starts it; returns its id. ERR_INVALID (addresses
+ * outside user space), ERR_NO_MEMORY. */
+#define SYS_THREAD_CREATE (SYS_NATIVE_BASE + 22)
+/* If the 32-bit word at rdi still holds esi, sleeps until woken by
+ * SYS_FUTEX_WAKE on the same word or rdx ns passed (~0: no limit). The
+ * word is named by the memory behind it (memory object and offset), so
+ * processes sharing memory share futexes. ERR_WOULD_BLOCK (the value
+ * differed), ERR_TIMED_OUT, ERR_FAULT, ERR_INVALID (unaligned). */
+#define SYS_FUTEX_WAIT (SYS_NATIVE_BASE + 23)
+/* Wakes up to rsi threads waiting on the word at rdi; returns how many. */
+#define SYS_FUTEX_WAKE (SYS_NATIVE_BASE + 24)
+
 #define VM_READ 0x1
 #define VM_WRITE 0x2
 #define VM_EXEC 0x4

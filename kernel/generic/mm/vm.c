@@ -594,6 +594,27 @@ err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 	return copy_space(space, src, dst, len, false);
 }
 
+err_t vm_futex_key(struct vm_space *space, uaddr_t addr, uintptr_t *key_a,
+		   uint64_t *key_b)
+{
+	struct vm_region *r;
+	err_t err = ERR_OK;
+
+	spin_lock(&space->lock);
+	r = find_locked(space, addr);
+	if (!r) {
+		err = ERR_FAULT;
+	} else if (r->vmo) {
+		*key_a = (uintptr_t)r->vmo;
+		*key_b = r->offset + (addr - r->start);
+	} else {
+		*key_a = (uintptr_t)space;
+		*key_b = addr;
+	}
+	spin_unlock(&space->lock);
+	return err;
+}
+
 void vm_space_fini(struct vm_space *space)
 {
 	struct vm_garbage g;

@@ -84,6 +84,11 @@ err_t vm_copy_to(struct vm_space *space, uaddr_t dst, const void *src,
 /* The reverse: reads @len bytes at @src of @space into kernel @dst. */
 err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 		   size_t len);
+/* What names the memory behind user address @addr for futexes: the
+ * memory object and offset, or this space and the address for private
+ * memory. ERR_FAULT if nothing is mapped there. */
+err_t vm_futex_key(struct vm_space *space, uaddr_t addr, uintptr_t *key_a,
+		   uint64_t *key_b);
 /* Resolves a page fault at @addr (@write, @exec: the access kind) by
  * mapping a memory object's page. False if the access is not allowed or
  * nothing is mapped there. Thread context, interrupts enabled. */

@@ -443,6 +443,10 @@ void sched_thread_start(struct thread *prev)
 	sched_finish_switch(prev);
 	cpu_irq_enable();
 	self = sched_current();
+	if (!self->entry) {
+		panic("thread %lu (%s, state %d, refs %u) started without entry",
+		      self->id, self->name, self->state, self->refcount);
+	}
 	self->entry(self->arg);
 	sched_exit(0);
 }

@@ -56,6 +56,7 @@ struct thread {
 	void (*entry)(void *arg);
 	void *arg;
 	uint64_t user_arg;	/* rdi when a user thread first starts */
+	uint64_t user_rsp;	/* its stack pointer then */
 };
 
 /* Creates a kernel thread running @fn(@arg), not yet started. The caller

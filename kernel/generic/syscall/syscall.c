@@ -89,6 +89,9 @@ static const syscall_fn syscall_table[] = {
 	[SYS_PROCESS_KILL - SYS_NATIVE_BASE] = sys_process_kill,
 	[SYS_VM_READ - SYS_NATIVE_BASE] = sys_vm_read,
 	[SYS_VM_WRITE - SYS_NATIVE_BASE] = sys_vm_write,
+	[SYS_THREAD_CREATE - SYS_NATIVE_BASE] = sys_thread_create,
+	[SYS_FUTEX_WAIT - SYS_NATIVE_BASE] = sys_futex_wait,
+	[SYS_FUTEX_WAKE - SYS_NATIVE_BASE] = sys_futex_wake,
 };
 
 static int64_t linux_call(struct trap_frame *f)

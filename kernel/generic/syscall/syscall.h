@@ -32,3 +32,6 @@ int64_t sys_thread_resume(SYSCALL_ARGS);
 int64_t sys_process_kill(SYSCALL_ARGS);
 int64_t sys_vm_read(SYSCALL_ARGS);
 int64_t sys_vm_write(SYSCALL_ARGS);
+int64_t sys_thread_create(SYSCALL_ARGS);
+int64_t sys_futex_wait(SYSCALL_ARGS);
+int64_t sys_futex_wake(SYSCALL_ARGS);

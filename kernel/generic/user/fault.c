@@ -26,7 +26,11 @@ bool fault_resolve_page(struct trap_frame *frame)
 	if (!trap_from_user(frame) && !uaccess_in_copy(frame)) {
 		return false;
 	}
-	cpu_irq_enable();
+	/* Interrupts back on only if the faulting code had them (a copy
+	 * routine may run with a spinlock held). */
+	if (frame->rflags & CPU_RFLAGS_IF) {
+		cpu_irq_enable();
+	}
 	ok = vm_fault(&t->process->vm, addr, frame->error & 2,
 		      frame->error & 16);
 	cpu_irq_disable();

@@ -148,12 +148,51 @@ static void user_thread_start(void *arg)
 	memset(f, 0, sizeof(*f));
 	f->rip = (uint64_t)arg;
 	f->rdi = t->user_arg;
-	f->rsp = PROCESS_STACK_TOP - 8; /* as after a call: rsp+8 aligned */
+	f->rsp = t->user_rsp;
 	f->cs = GDT_USER_CODE;
 	f->ss = GDT_USER_DATA;
 	f->rflags = CPU_RFLAGS_IF | 0x2;
 	cpu_irq_disable();
 	arch_enter_user(f);
+}
+
+err_t process_new_thread(struct process *p, uaddr_t rip, uaddr_t rsp,
+			 struct thread **out)
+{
+	struct thread *t;
+	paddr_t fpu;
+	err_t err;
+
+	if (fpu_state_size() > PAGE_SIZE) {
+		return ERR_NOT_SUPPORTED;
+	}
+	err = thread_create_kernel(p->name, user_thread_start, (void *)rip, &t);
+	if (err) {
+		return err;
+	}
+	err = pmm_alloc_page(&fpu);
+	if (err) {
+		thread_put(t); /* the creator's and the scheduler's */
+		thread_put(t);
+		return err;
+	}
+	t->fpu = phys_to_virt(fpu);
+	fpu_state_init(t->fpu);
+	t->user_rsp = rsp;
+	spin_lock(&p->lock);
+	if (p->dying) { /* its last thread is leaving: too late */
+		spin_unlock(&p->lock);
+		thread_put(t);
+		thread_put(t);
+		return ERR_PEER_CLOSED;
+	}
+	t->process = p;
+	process_get(p); /* the thread's reference */
+	list_add_tail(&p->threads, &t->process_link);
+	p->live_threads++;
+	spin_unlock(&p->lock);
+	*out = t;
+	return ERR_OK;
 }
 
 err_t process_create_from_elf(const char *name, const void *image,
@@ -163,7 +202,6 @@ err_t process_create_from_elf(const char *name, const void *image,
 	struct elf64_image img;
 	struct process *p;
 	struct thread *t;
-	paddr_t fpu;
 	err_t err;
 
 	err = elf64_open(&img, image, size);
@@ -194,24 +232,12 @@ err_t process_create_from_elf(const char *name, const void *image,
 	if (err) {
 		goto out_free_memory;
 	}
-	err = thread_create_kernel(name, user_thread_start,
-				   (void *)elf64_entry(&img), &t);
+	/* As after a call: rsp + 8 is 16-byte aligned. */
+	err = process_new_thread(p, elf64_entry(&img), PROCESS_STACK_TOP - 8,
+				 &t);
 	if (err) {
 		goto out_free_memory;
 	}
-	err = pmm_alloc_page(&fpu);
-	if (err || fpu_state_size() > PAGE_SIZE) {
-		thread_put(t);
-		thread_put(t);
-		err = err ? err : ERR_NOT_SUPPORTED;
-		goto out_free_memory;
-	}
-	t->fpu = phys_to_virt(fpu);
-	fpu_state_init(t->fpu);
-	t->process = p;
-	process_get(p); /* the thread's reference */
-	list_add_tail(&p->threads, &t->process_link);
-	p->live_threads = 1;
 	*out = p;
 	*main_thread = t;
 	return ERR_OK;
@@ -299,6 +325,7 @@ void process_thread_exit(struct thread *t)
 	spin_lock(&p->lock);
 	list_remove(&t->process_link);
 	last = --p->live_threads == 0;
+	p->dying |= last;
 	spin_unlock(&p->lock);
 	if (last) {
 		supervise_process_ended(p, t->exit_code);

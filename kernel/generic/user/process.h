@@ -44,6 +44,7 @@ struct process {
 	struct supervise_channel *supervision; /* NULL: unsupervised */
 	struct thread *unstarted;	/* main thread until started */
 	bool killed;			/* SYS_PROCESS_KILL: under lock */
+	bool dying;			/* last thread leaving: under lock */
 	int kill_code;
 };
 
@@ -53,6 +54,10 @@ struct process {
 err_t process_create_from_elf(const char *name, const void *image,
 			      size_t size, struct process **out,
 			      struct thread **main_thread);
+/* Adds a thread to @p that will enter user mode at @rip with stack @rsp;
+ * not started. The caller owns a reference (thread_put). */
+err_t process_new_thread(struct process *p, uaddr_t rip, uaddr_t rsp,
+			 struct thread **out);
 void process_get(struct process *p);
 void process_put(struct process *p);
 /* Waits for @p to end; returns its exit code. */

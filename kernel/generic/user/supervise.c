@@ -361,6 +361,38 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	return err ? -(int64_t)err : 0;
 }
 
+int64_t sys_thread_create(SYSCALL_ARGS)
+{
+	struct process *p;
+	struct thread *t;
+	uint64_t tid;
+	err_t err;
+
+	if (a1 >= USER_TOP || a2 >= USER_TOP) {
+		return -(int64_t)ERR_INVALID;
+	}
+	if (a0 == 0) {
+		p = process_current();
+		process_get(p);
+	} else {
+		err = supervised_process(a0, &p);
+		if (err) {
+			return -(int64_t)err;
+		}
+	}
+	err = process_new_thread(p, a1, a2, &t);
+	process_put(p);
+	if (err) {
+		return -(int64_t)err;
+	}
+	t->user_arg = a3;
+	t->started = true;
+	tid = t->id;
+	sched_start(t);
+	thread_put(t);
+	return (int64_t)tid;
+}
+
 int64_t sys_thread_start(SYSCALL_ARGS)
 {
 	struct process *p;

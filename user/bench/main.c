@@ -1,0 +1,235 @@
+/*
+ * /bin/bench: micro-benchmarks of the native API, run by `make bench`
+ * (bench/run.py boots a bench image with init=/bin/bench). Each figure
+ * is a loop of a fixed number of operations between two readings of
+ * SYS_CLOCK_GET, so the clock's own cost is spread over the whole loop;
+ * a shorter warm-up run comes first (QEMU translates the code, the
+ * kernel allocates what it keeps). One kernel-log line per figure:
+ *
+ *	BENCH name=<name> iters=<n> ns_per_op=<x.y>
+ *
+ * and "BENCH_ERROR name=<name> why=<text>" when a call does not answer
+ * as expected (the figure is then not printed). The program does not
+ * know whether QEMU runs it in plain TCG or with -icount; the runner
+ * adds that. docs/benchmarks.md says what each figure measures.
+ *
+ * Built with -mgeneral-regs-only: no floating point, ns_per_op is
+ * computed in integer tenths. The iteration counts are fixed, not
+ * calibrated at run time, so icount runs execute the same instructions.
+ */
+#include <keel/handle.h>
+#include <rt/queue.h>
+#include <rt/rt.h>
+
+#define PAGE 4096ul
+#define BATCH 32
+#define FAULT_ROUND_PAGES 1024ul
+#define WARMUP_DIVISOR 16
+
+int main(void);
+
+/* A benchmark: runs @iters operations, stores the nanoseconds they took
+ * in @ns; returns NULL, or what went wrong. */
+typedef const char *(*bench_fn)(uint64_t iters, uint64_t *ns);
+
+struct bench {
+	const char *name;
+	uint64_t iters;
+	bench_fn run;
+};
+
+/* The queue shared by the queue benchmarks; its rings hold one batch. */
+static struct rt_queue bench_queue;
+
+static const char *bench_native_null(uint64_t iters, uint64_t *ns)
+{
+	int64_t r = rt_syscall6(SYS_HANDLE_INFO, 0, 0, 0, 0, 0, 0);
+	uint64_t t0, t1;
+
+	if (r != -(int64_t)ERR_BAD_HANDLE) {
+		return "SYS_HANDLE_INFO(0) did not fail with ERR_BAD_HANDLE";
+	}
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		rt_syscall6(SYS_HANDLE_INFO, 0, 0, 0, 0, 0, 0);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
+static const char *bench_clock_get(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		rt_clock_ns();
+	}
+	t1 = rt_clock_ns();
+	if (t1 <= t0) {
+		return "SYS_CLOCK_GET did not advance";
+	}
+	*ns = t1 - t0;
+	return NULL;
+}
+
+/* Submits @n NOPs with one SYS_QUEUE_ENTER that waits for all of them,
+ * then reaps them. */
+static const char *queue_nops(uint32_t n)
+{
+	struct queue_cqe cqe;
+
+	for (uint32_t i = 0; i < n; i++) {
+		struct queue_sqe *sqe = rt_queue_sqe(&bench_queue);
+
+		if (!sqe) {
+			return "submission ring full";
+		}
+		sqe->op = QUEUE_OP_NOP;
+		sqe->context = i;
+		sqe->arg[0] = i;
+	}
+	rt_queue_commit(&bench_queue);
+	if (rt_queue_enter(&bench_queue, n, n, ~0ul) != n) {
+		return "SYS_QUEUE_ENTER did not consume the batch";
+	}
+	for (uint32_t i = 0; i < n; i++) {
+		if (!rt_queue_reap(&bench_queue, &cqe) || cqe.result != i) {
+			return "missing or wrong NOP completion";
+		}
+	}
+	return NULL;
+}
+
+/* @iters operations in batches of @batch (@iters a multiple of it). */
+static const char *queue_bench(uint64_t iters, uint32_t batch, uint64_t *ns)
+{
+	const char *why = NULL;
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters / batch && !why; i++) {
+		why = queue_nops(batch);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return why;
+}
+
+static const char *bench_queue_nop(uint64_t iters, uint64_t *ns)
+{
+	return queue_bench(iters, 1, ns);
+}
+
+static const char *bench_queue_nop_batch32(uint64_t iters, uint64_t *ns)
+{
+	return queue_bench(iters, BATCH, ns);
+}
+
+/* One round of the fault benchmark: a fresh object of @pages pages,
+ * mapped, each page written once (timed), unmapped and closed, so that
+ * every write meets a page the object has never had. */
+static const char *fault_round(uint64_t pages, uint64_t *ns)
+{
+	int64_t mem = rt_syscall2(SYS_MEMORY_CREATE, pages * PAGE, 0);
+	int64_t addr;
+	volatile uint8_t *p;
+	uint64_t t0, t1;
+	const char *why = NULL;
+
+	if (mem < 0) {
+		return "SYS_MEMORY_CREATE failed";
+	}
+	addr = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, pages * PAGE, 0,
+			   VM_READ | VM_WRITE);
+	if (addr < 0) {
+		why = "SYS_VM_MAP failed";
+		goto out_close;
+	}
+	p = (volatile uint8_t *)addr;
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < pages; i++) {
+		p[i * PAGE] = 1;
+	}
+	t1 = rt_clock_ns();
+	*ns += t1 - t0;
+	if (rt_syscall6(SYS_VM_UNMAP, 0, (uint64_t)addr, pages * PAGE, 0, 0,
+			0) != 0) {
+		why = "SYS_VM_UNMAP failed";
+	}
+out_close:
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)mem, 0);
+	return why;
+}
+
+static const char *bench_page_fault(uint64_t iters, uint64_t *ns)
+{
+	const char *why = NULL;
+
+	*ns = 0;
+	for (uint64_t done = 0; done < iters && !why;) {
+		uint64_t n = iters - done < FAULT_ROUND_PAGES
+				     ? iters - done
+				     : FAULT_ROUND_PAGES;
+
+		why = fault_round(n, ns);
+		done += n;
+	}
+	return why;
+}
+
+static const char *bench_yield(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		rt_yield();
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
+/* Counts chosen for roughly 0.2-1 s each under plain TCG (see
+ * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
+static const struct bench benches[] = {
+	{ "native_null", 1u << 20, bench_native_null },
+	{ "clock_get", 1u << 20, bench_clock_get },
+	{ "queue_nop", 1u << 18, bench_queue_nop },
+	{ "queue_nop_batch32", 1u << 21, bench_queue_nop_batch32 },
+	{ "page_fault", 1u << 17, bench_page_fault },
+	{ "yield", 1u << 19, bench_yield },
+};
+
+int main(void)
+{
+	unsigned failed = 0;
+	err_t err = rt_queue_create(&bench_queue, BATCH, BATCH);
+
+	if (err) {
+		rt_printf("BENCH_ERROR name=queue_create why=%s",
+			  error_str(err));
+		return 1;
+	}
+	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
+		const struct bench *b = &benches[i];
+		uint64_t ns = 0, tenths;
+		const char *why = b->run(b->iters / WARMUP_DIVISOR, &ns);
+
+		if (!why) {
+			why = b->run(b->iters, &ns);
+		}
+		if (why) {
+			rt_printf("BENCH_ERROR name=%s why=%s", b->name, why);
+			failed++;
+			continue;
+		}
+		tenths = (ns * 10 + b->iters / 2) / b->iters;
+		rt_printf("BENCH name=%s iters=%lu ns_per_op=%lu.%lu", b->name,
+			  b->iters, tenths / 10, tenths % 10);
+	}
+	rt_syscall2(SYS_HANDLE_CLOSE, bench_queue.handle, 0);
+	return (int)failed;
+}
