@@ -244,29 +244,29 @@ static uint64_t put_fadt(const struct fadt_opts *o)
 {
 	uint8_t body[276 - 36] = { 0 };
 /* F(off): the byte at the spec's offset @off in the table. */
-#define F(off) (body + (off)-36)
+#define F(off) (body + ((off) - 36))
 
 	w32(F(40), (uint32_t)o->dsdt32);
-	w16(F(46), 9);          /* SCI_INT */
-	w32(F(48), 0xb2);       /* SMI_CMD */
-	F(52)[0] = 0xf1;            /* ACPI_ENABLE */
-	F(53)[0] = 0xf0;            /* ACPI_DISABLE */
-	w32(F(56), 0x600);      /* PM1a_EVT_BLK */
-	w32(F(64), 0x604);      /* PM1a_CNT_BLK */
-	w32(F(68), 0);          /* PM1b_CNT_BLK */
-	w32(F(76), 0x608);      /* PM_TMR_BLK */
+	w16(F(46), 9); /* SCI_INT */
+	w32(F(48), 0xb2); /* SMI_CMD */
+	F(52)[0] = 0xf1; /* ACPI_ENABLE */
+	F(53)[0] = 0xf0; /* ACPI_DISABLE */
+	w32(F(56), 0x600); /* PM1a_EVT_BLK */
+	w32(F(64), 0x604); /* PM1a_CNT_BLK */
+	w32(F(68), 0); /* PM1b_CNT_BLK */
+	w32(F(76), 0x608); /* PM_TMR_BLK */
 	F(88)[0] = 4;
-	F(89)[0] = 2;               /* PM1_CNT_LEN */
-	F(91)[0] = 4;               /* PM_TMR_LEN */
-	F(108)[0] = 0x32;           /* CENTURY */
+	F(89)[0] = 2; /* PM1_CNT_LEN */
+	F(91)[0] = 4; /* PM_TMR_LEN */
+	F(108)[0] = 0x32; /* CENTURY */
 	w16(F(109), ACPI_BOOT_8042 | ACPI_BOOT_VGA_NOT_PRESENT);
 	w32(F(112), ACPI_FADT_RESET_REG_SUP | ACPI_FADT_TMR_VAL_EXT);
-	F(116)[0] = ACPI_GAS_IO;    /* RESET_REG */
+	F(116)[0] = ACPI_GAS_IO; /* RESET_REG */
 	F(117)[0] = 8;
 	w64(F(120), 0xcf9);
-	F(128)[0] = 0x06;           /* RESET_VALUE */
+	F(128)[0] = 0x06; /* RESET_VALUE */
 	w64(F(140), o->x_dsdt);
-	F(172)[0] = ACPI_GAS_IO;    /* X_PM1a_CNT_BLK */
+	F(172)[0] = ACPI_GAS_IO; /* X_PM1a_CNT_BLK */
 	F(173)[0] = 16;
 	w64(F(176), o->x_pm1a);
 #undef F
@@ -276,7 +276,7 @@ static uint64_t put_fadt(const struct fadt_opts *o)
 static uint64_t put_hpet(void)
 {
 	uint8_t body[56 - 36] = { 0 };
-#define F(off) (body + (off)-36)
+#define F(off) (body + ((off) - 36))
 
 	w32(F(36), 0x8086a201);
 	F(40)[0] = ACPI_GAS_MEMORY;
@@ -1029,6 +1029,11 @@ TEST(s5_corrupt)
 	/* PkgLength too short for its elements. */
 	static const uint8_t too_short[] = { 0x08, '_', 'S', '5', '_', 0x12,
 					     0x03, 0x02, 0x0a, 0x05, 0x00 };
+	/* An integer that runs past the package end (the bytes after it
+	 * belong to the next object). */
+	static const uint8_t int_past_end[] = { 0x08, '_',  'S',  '5', '_',
+						0x12, 0x05, 0x02, 0x0a, 0x05,
+						0x0b, 0x07, 0x00 };
 	/* Four-byte PkgLength with the bytes cut off. */
 	static const uint8_t cut_len[] = { 0x08, '_', 'S', '5', '_', 0x12,
 					   0xc5, 0x01 };
@@ -1044,6 +1049,8 @@ TEST(s5_corrupt)
 	CHECK_EQ(find_s5(too_long, sizeof(too_long), &a, &b), ERR_CORRUPT);
 	CHECK_EQ(find_s5(too_short, sizeof(too_short), &a, &b), ERR_CORRUPT);
 	CHECK_EQ(find_s5(cut_len, sizeof(cut_len), &a, &b), ERR_CORRUPT);
+	CHECK_EQ(find_s5(int_past_end, sizeof(int_past_end), &a, &b),
+		 ERR_CORRUPT);
 	CHECK_EQ(a, 0xee);
 	CHECK_EQ(find_s5(second, sizeof(second), &a, &b), ERR_OK);
 	CHECK_EQ(a, 1);

@@ -169,7 +169,8 @@ TEST(pieces_merge_across_calls)
 	/* Page by page, in a shuffled order: must end as one 4 MiB block. */
 	tz_init(&tz, 0, MAX_BLOCK);
 	for (uint64_t i = 0; i < MAX_BLOCK; i++) {
-		uint64_t j = (i * 389 + 17) % MAX_BLOCK; /* 389 is odd: a bijection */
+		/* 389 is odd, so this visits every frame once. */
+		uint64_t j = (i * 389 + 17) % MAX_BLOCK;
 
 		tz_add(&tz, j, 1);
 	}
@@ -283,7 +284,8 @@ static void churn(struct test_zone *tz, uint64_t seed, unsigned steps,
 
 		if (do_alloc) {
 			/* Small orders much more often than large ones. */
-			unsigned order = (unsigned)(rng_next() % (max_order + 1));
+			unsigned order =
+				(unsigned)(rng_next() % (max_order + 1));
 			uint64_t pfn;
 			err_t err;
 
@@ -454,15 +456,18 @@ TEST(unaligned_base_odd_size)
 
 TEST(holes_never_handed_out)
 {
+	/* Like a PC: a low hole, RAM, a hole, RAM, odd edges. */
+	static const uint64_t ram[][2] = {
+		{ 1, 158 }, { 256, 1700 }, { 2049, 1023 }, { 3333, 2667 },
+	};
 	struct test_zone tz;
 	uint64_t npages = 6000, added = 0, pfn, got = 0;
 
 	tz_init(&tz, 0, npages);
-	/* Like a PC: a low hole, RAM, a hole, RAM, odd edges. */
-	tz_add(&tz, 1, 158);     added += 158;
-	tz_add(&tz, 256, 1700);  added += 1700;
-	tz_add(&tz, 2049, 1023); added += 1023;
-	tz_add(&tz, 3333, 2667); added += 2667;
+	for (unsigned i = 0; i < 4; i++) {
+		tz_add(&tz, ram[i][0], ram[i][1]);
+		added += ram[i][1];
+	}
 	CHECK_EQ(buddy_free_pages(&tz.zone), added);
 	CHECK(buddy_check(&tz.zone));
 	while (buddy_alloc(&tz.zone, 0, &pfn) == ERR_OK) {

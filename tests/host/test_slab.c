@@ -136,7 +136,8 @@ TEST(kmalloc_classes)
 	for (size_t size = 32; size <= 2048; size *= 2) {
 		CHECK_EQ(slab_cache_init(&c, "k", size, 16, &src), ERR_OK);
 		CHECK(c.objs_per_slab >= 1);
-		CHECK(c.objs_per_slab * size + c.first_offset <= SLAB_PAGE_SIZE);
+		CHECK(c.objs_per_slab * size + c.first_offset <=
+		      SLAB_PAGE_SIZE);
 	}
 	CHECK_EQ(slab_cache_init(&c, "k", 4096, 16, &src), ERR_TOO_BIG);
 }
@@ -230,7 +231,7 @@ static void churn(size_t size, size_t align, uint64_t seed, unsigned steps)
 		} else {
 			size_t k = rng_next() % nlive;
 
-			/* A neighbour's writes would have broken the pattern. */
+			/* A neighbour's writes would break the pattern. */
 			size_t slabs = c.slabs;
 
 			CHECK(intact(live[k].p, size, live[k].tag));

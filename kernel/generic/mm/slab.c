@@ -160,8 +160,10 @@ err_t slab_alloc(struct slab_cache *cache, void **obj)
 		}
 	}
 	for (unsigned w = 0; w < SLAB_BITMAP_WORDS; w++) {
-		if (~slab->bitmap[w]) {
-			unsigned bit = (unsigned)__builtin_ctzll(~slab->bitmap[w]);
+		uint64_t free_slots = ~slab->bitmap[w];
+
+		if (free_slots) {
+			unsigned bit = (unsigned)__builtin_ctzll(free_slots);
 
 			slab->bitmap[w] |= 1ull << bit;
 			index = w * 64 + bit;
@@ -175,7 +177,8 @@ err_t slab_alloc(struct slab_cache *cache, void **obj)
 	} else {
 		list_add_head(&cache->partial, &slab->node);
 	}
-	*obj = (char *)slab + cache->first_offset + (size_t)index * cache->stride;
+	*obj = (char *)slab + cache->first_offset +
+	       (size_t)index * cache->stride;
 	return ERR_OK;
 }
 

@@ -128,6 +128,10 @@ static void switch_to(struct percpu *cpu, struct thread *next)
 	struct thread *prev = cpu->current;
 	uint64_t stack_top = next->kstack + THREAD_STACK_SIZE;
 
+	if (!(next->affinity & (1ul << cpu->id))) {
+		panic("switch_to: thread %lu (%s) on cpu %u outside affinity "
+		      "%#lx", next->id, next->name, cpu->id, next->affinity);
+	}
 	next->state = THREAD_STATE_RUNNING;
 	next->cpu = cpu->id;
 	next->slice_end_ns = clock_ns() + TIMER_TICK_NS;
@@ -273,6 +277,11 @@ static void make_ready(struct thread *t, unsigned target)
 	struct percpu *c = percpu_all[target];
 	struct thread *running;
 
+	if (!(t->affinity & (1ul << target))) {
+		panic("make_ready: thread %lu (%s) to cpu %u outside affinity "
+		      "%#lx (state %d)", t->id, t->name, target, t->affinity,
+		      t->state);
+	}
 	t->cpu = target;
 	t->state = THREAD_STATE_READY;
 	rq_enqueue(&c->rq, t);

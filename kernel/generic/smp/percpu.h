@@ -12,6 +12,8 @@
 #define PERCPU_OFF_SELF 0
 #define PERCPU_OFF_KERNEL_RSP 8
 #define PERCPU_OFF_USER_RSP 16
+#define PERCPU_OFF_CURRENT 24
+#define PERCPU_OFF_ID 32
 
 #ifndef __ASSEMBLY__
 #include <stdbool.h>
@@ -26,10 +28,10 @@ struct percpu {
 	struct percpu *self;
 	uint64_t kernel_rsp;	/* top of the running thread's kernel stack */
 	uint64_t user_rsp;	/* scratch for the syscall entry path */
+	struct thread *current;
 	unsigned id;		/* dense CPU number, 0 = the boot CPU */
 	uint32_t apic_id;
 	bool online;
-	struct thread *current;
 	struct thread *idle;
 	struct runqueue rq;
 	struct timer_queue timers;
@@ -37,6 +39,15 @@ struct percpu {
 	uint64_t irq_count;
 	void *arch;		/* arch/x86_64: GDT/TSS block */
 };
+
+_Static_assert(__builtin_offsetof(struct percpu, kernel_rsp) ==
+		       PERCPU_OFF_KERNEL_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct percpu, user_rsp) ==
+		       PERCPU_OFF_USER_RSP, "percpu layout");
+_Static_assert(__builtin_offsetof(struct percpu, current) ==
+		       PERCPU_OFF_CURRENT, "percpu layout");
+_Static_assert(__builtin_offsetof(struct percpu, id) == PERCPU_OFF_ID,
+	       "percpu layout");
 
 extern struct percpu *percpu_all[PERCPU_MAX];
 extern unsigned percpu_count;
@@ -49,14 +60,28 @@ static inline struct percpu *percpu_this(void)
 	return p;
 }
 
+/*
+ * The running thread and the CPU number are read with a single
+ * GS-relative load: code that may be preempted and moved to another CPU
+ * between loading percpu_this() and dereferencing it would otherwise read
+ * the old CPU's fields (another thread!).
+ */
 static inline unsigned percpu_id(void)
 {
-	return percpu_this()->id;
+	unsigned id;
+
+	__asm__ volatile("movl %%gs:%c1, %0" : "=r"(id) : "i"(PERCPU_OFF_ID));
+	return id;
 }
 
 static inline struct thread *percpu_current(void)
 {
-	return percpu_this()->current;
+	struct thread *t;
+
+	__asm__ volatile("movq %%gs:%c1, %0"
+			 : "=r"(t)
+			 : "i"(PERCPU_OFF_CURRENT));
+	return t;
 }
 
 /* Sets the boot CPU's per-CPU block up (GS base); first thing at boot. */

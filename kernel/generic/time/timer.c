@@ -4,6 +4,7 @@
  * can find and lock the right queue even if another CPU armed it.
  */
 #include <arch/x86_64/apic.h>
+#include <arch/x86_64/cpu.h>
 #include <base/list.h>
 #include <log/log.h>
 #include <sched/sched.h>
@@ -49,19 +50,21 @@ bool timer_cancel(struct timer *timer)
 void timer_arm(struct timer *timer, uint64_t deadline_ns)
 {
 	struct timer_queue *q;
-	bool earliest;
+	bool earliest, was;
 
 	timer_cancel(timer);
+	/* Interrupts off from here: the queue must stay this CPU's. */
+	was = cpu_irq_save();
 	q = &percpu_this()->timers;
 	spin_lock(&q->lock);
 	timer_heap_insert(&q->heap, &timer->node, deadline_ns);
 	__atomic_store_n(&timer->queue, q, __ATOMIC_RELEASE);
 	earliest = timer_heap_min(&q->heap) == &timer->node;
-	/* Still on the same CPU: interrupts are off while the lock is held. */
-	if (earliest && q == &percpu_this()->timers) {
+	if (earliest) {
 		timer_program_next();
 	}
 	spin_unlock(&q->lock);
+	cpu_irq_restore(was);
 }
 
 void timer_program_next(void)
