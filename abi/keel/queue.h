@@ -31,6 +31,10 @@ enum queue_op {
 	QUEUE_OP_STREAM_SEND = 3, /* abi/keel/stream.h */
 	QUEUE_OP_STREAM_RECV = 4, /* abi/keel/stream.h */
 	QUEUE_OP_SUPERVISE = 5,	/* abi/keel/supervise.h */
+	QUEUE_OP_IRQ_WAIT = 6,	/* handle = IRQ object (RIGHT_WAIT): completes
+				 * when it fires; result = interrupts since the
+				 * last wait. The line stays masked until
+				 * SYS_IRQ_ACK. */
 	QUEUE_OP_COUNT
 };
 

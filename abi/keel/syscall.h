@@ -108,6 +108,26 @@
 /* Wakes up to rsi threads waiting on the word at rdi; returns how many. */
 #define SYS_FUTEX_WAKE (SYS_NATIVE_BASE + 24)
 
+/* Creates an IRQ object for ISA IRQ rdi (IRQ_ISA in rsi: translated
+ * through the ACPI overrides, edge-triggered active-high unless they say
+ * otherwise) or global system interrupt rdi (trigger and polarity from
+ * IRQ_LEVEL / IRQ_ACTIVE_LOW). Needs the hardware right. Returns the handle
+ * (wait, duplicate, transfer). ERR_ACCESS, ERR_RANGE, ERR_BUSY (the line
+ * has an object already), ERR_NOT_FOUND (no IOAPIC serves it). */
+#define SYS_IRQ_CREATE (SYS_NATIVE_BASE + 25)
+/* Unmasks the line of IRQ object rdi after it fired. */
+#define SYS_IRQ_ACK (SYS_NATIVE_BASE + 26)
+/* Creates an object for I/O ports [rdi, rdi + rsi) (hardware right).
+ * Returns the handle. ERR_ACCESS, ERR_RANGE. */
+#define SYS_IOPORT_CREATE (SYS_NATIVE_BASE + 27)
+/* Lets the calling process use the ports of I/O port object rdi (in/out
+ * instructions; other ports fault). ERR_NO_MEMORY. */
+#define SYS_IOPORT_ENABLE (SYS_NATIVE_BASE + 28)
+
+#define IRQ_ISA 0x1
+#define IRQ_LEVEL 0x2
+#define IRQ_ACTIVE_LOW 0x4
+
 #define VM_READ 0x1
 #define VM_WRITE 0x2
 #define VM_EXEC 0x4

@@ -63,6 +63,10 @@ int main(void)
 	       rt_syscall6(SYS_NATIVE_BASE + SYS_NATIVE_COUNT, 0, 0, 0, 0, 0,
 			   0),
 	       LINUX_ENOSYS);
+	expect("irq_create_needs_hardware_right",
+	       rt_syscall2(SYS_IRQ_CREATE, 8, IRQ_ISA), -ERR_ACCESS);
+	expect("ioport_create_needs_hardware_right",
+	       rt_syscall2(SYS_IOPORT_CREATE, 0x70, 2), -ERR_ACCESS);
 	t0 = rt_clock_ns();
 	rt_yield();
 	t1 = rt_clock_ns();

@@ -28,8 +28,15 @@ _Static_assert(sizeof(struct tss) == 104, "TSS layout");
 struct gdt_block {
 	uint64_t gdt[7];
 	struct tss tss;
+	/* The I/O permission bitmap follows the TSS (a set bit denies the
+	 * port), plus the all-ones byte the CPU may read past its end. */
+	uint8_t iomap[GDT_IOMAP_BYTES + 1];
+	uint64_t iomap_key;		/* which bitmap is loaded; 0: none */
 	uint8_t ist_stacks[3][IST_STACK_SIZE] __attribute__((aligned(16)));
-};
+} __attribute__((aligned(64)));
+_Static_assert(__builtin_offsetof(struct gdt_block, iomap) ==
+		       __builtin_offsetof(struct gdt_block, tss) + sizeof(struct tss),
+	       "the I/O bitmap must follow the TSS");
 
 static struct gdt_block gdt_boot_block __attribute__((aligned(64)));
 
@@ -42,7 +49,7 @@ void gdt_init_cpu(struct percpu *cpu)
 		uint64_t base;
 	} __attribute__((packed)) ptr;
 	uint64_t tss = (uint64_t)&b->tss;
-	uint64_t limit = sizeof(struct tss) - 1;
+	uint64_t limit = sizeof(struct tss) + GDT_IOMAP_BYTES;
 
 	if (!b) {
 		panic("gdt: no memory for cpu %u", cpu->id);
@@ -59,7 +66,8 @@ void gdt_init_cpu(struct percpu *cpu)
 	for (int i = 0; i < 3; i++) {
 		b->tss.ist[i] = (uint64_t)&b->ist_stacks[i][IST_STACK_SIZE];
 	}
-	b->tss.iomap_base = sizeof(struct tss); /* no I/O bitmap yet */
+	b->tss.iomap_base = sizeof(struct tss);
+	memset(b->iomap, 0xff, sizeof(b->iomap));
 	cpu->arch = b;
 
 	ptr.limit = sizeof(b->gdt) - 1;
@@ -86,4 +94,19 @@ void gdt_set_kernel_stack(uint64_t rsp0)
 	struct gdt_block *b = percpu_this()->arch;
 
 	b->tss.rsp[0] = rsp0;
+}
+
+void gdt_load_iomap(uint64_t key, const uint8_t *bitmap)
+{
+	struct gdt_block *b = percpu_this()->arch;
+
+	if (b->iomap_key == key) {
+		return;
+	}
+	if (bitmap) {
+		memcpy(b->iomap, bitmap, GDT_IOMAP_BYTES);
+	} else {
+		memset(b->iomap, 0xff, GDT_IOMAP_BYTES);
+	}
+	b->iomap_key = key;
 }

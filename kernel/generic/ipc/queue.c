@@ -13,6 +13,7 @@
 #include <base/string.h>
 #include <ipc/queue.h>
 #include <ipc/stream.h>
+#include <irq/irq.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -273,6 +274,7 @@ static const queue_op_fn queue_ops[QUEUE_OP_COUNT] = {
 	[QUEUE_OP_STREAM_SEND] = stream_op_send,
 	[QUEUE_OP_STREAM_RECV] = stream_op_recv,
 	[QUEUE_OP_SUPERVISE] = supervise_op_wait,
+	[QUEUE_OP_IRQ_WAIT] = irq_op_wait,
 };
 
 err_t queue_create(struct process *proc, uint32_t sq_entries,

@@ -92,6 +92,10 @@ static const syscall_fn syscall_table[] = {
 	[SYS_THREAD_CREATE - SYS_NATIVE_BASE] = sys_thread_create,
 	[SYS_FUTEX_WAIT - SYS_NATIVE_BASE] = sys_futex_wait,
 	[SYS_FUTEX_WAKE - SYS_NATIVE_BASE] = sys_futex_wake,
+	[SYS_IRQ_CREATE - SYS_NATIVE_BASE] = sys_irq_create,
+	[SYS_IRQ_ACK - SYS_NATIVE_BASE] = sys_irq_ack,
+	[SYS_IOPORT_CREATE - SYS_NATIVE_BASE] = sys_ioport_create,
+	[SYS_IOPORT_ENABLE - SYS_NATIVE_BASE] = sys_ioport_enable,
 };
 
 static int64_t linux_call(struct trap_frame *f)

@@ -35,3 +35,7 @@ int64_t sys_vm_write(SYSCALL_ARGS);
 int64_t sys_thread_create(SYSCALL_ARGS);
 int64_t sys_futex_wait(SYSCALL_ARGS);
 int64_t sys_futex_wake(SYSCALL_ARGS);
+int64_t sys_irq_create(SYSCALL_ARGS);
+int64_t sys_irq_ack(SYSCALL_ARGS);
+int64_t sys_ioport_create(SYSCALL_ARGS);
+int64_t sys_ioport_enable(SYSCALL_ARGS);

@@ -501,3 +501,44 @@ SELFTEST(supervisor_runs_a_linux_style_child)
 	ST_CHECK(process_wait(p) == 0);
 	process_put(p);
 }
+
+/* Runs @path with the hardware right (or without) and returns its exit
+ * code, and in @vector the exception that killed it, if any. */
+static int run_with_hw(const char *path, bool hw, int *vector)
+{
+	const void *image;
+	size_t size;
+	struct process *p;
+	struct thread *t;
+	int code;
+
+	if (initrd_find(path, &image, &size) != ERR_OK ||
+	    process_create_from_elf(strrchr(path, '/') + 1, image, size, &p,
+				    &t) != ERR_OK) {
+		return -12345;
+	}
+	p->hw_access = hw;
+	sched_start(t);
+	thread_put(t);
+	code = process_wait(p);
+	*vector = p->fault_vector;
+	process_put(p);
+	return code;
+}
+
+SELFTEST(driver_gets_irq_and_ports)
+{
+	int vector;
+
+	ST_CHECK(run_with_hw("/bin/irq_test", true, &vector) == 0);
+}
+
+SELFTEST(ungranted_io_port_faults)
+{
+	int vector;
+
+	/* Even with the hardware right: ports need an enabled grant. */
+	ST_CHECK(run_with_hw("/bin/io_denied", true, &vector) ==
+		 PROCESS_EXIT_FAULT);
+	ST_CHECK(vector == 13);
+}

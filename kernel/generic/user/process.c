@@ -8,6 +8,7 @@
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/fpu.h>
+#include <arch/x86_64/gdt.h>
 #include <arch/x86_64/paging.h>
 #include <arch/x86_64/trap.h>
 #include <base/string.h>
@@ -32,6 +33,7 @@ static void process_destroy(struct kobject *obj)
 	struct process *p = container_of(obj, struct process, obj);
 
 	supervise_channel_destroy(p->supervision);
+	kfree(p->iobitmap);
 	kfree(p);
 }
 
@@ -310,6 +312,7 @@ struct process *process_current(void)
 void process_switch_to(struct thread *next)
 {
 	paging_switch(next->process->vm.root);
+	gdt_load_iomap(process_iomap_key(next->process), next->process->iobitmap);
 }
 
 void process_set_fault(struct process *p, int vector)

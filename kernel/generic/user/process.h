@@ -45,6 +45,9 @@ struct process {
 	struct thread *unstarted;	/* main thread until started */
 	bool killed;			/* SYS_PROCESS_KILL: under lock */
 	bool dying;			/* last thread leaving: under lock */
+	bool hw_access;			/* may create IRQ and I/O port objects */
+	uint8_t *iobitmap;		/* I/O ports it may use (0 bits) */
+	uint32_t iobitmap_version;	/* bumped at every change */
 	int kill_code;
 };
 
@@ -62,6 +65,12 @@ void process_get(struct process *p);
 void process_put(struct process *p);
 /* Waits for @p to end; returns its exit code. */
 int process_wait(struct process *p);
+/* The key under which @p's I/O bitmap is loaded in a TSS. */
+static inline uint64_t process_iomap_key(const struct process *p)
+{
+	return p->iobitmap ? (p->id << 20) | (p->iobitmap_version & 0xfffff)
+			   : 0;
+}
 /* Scheduler hook: makes @next's address space current. */
 void process_switch_to(struct thread *next);
 /* Scheduler hook: @t, a thread of a process, is exiting. */
