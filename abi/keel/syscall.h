@@ -124,6 +124,21 @@
  * instructions; other ports fault). ERR_NO_MEMORY. */
 #define SYS_IOPORT_ENABLE (SYS_NATIVE_BASE + 28)
 
+/* Creates a physically contiguous, zeroed memory object of rdi bytes (at
+ * most 4 MiB) for DMA (hardware right). ERR_ACCESS, ERR_INVALID. */
+#define SYS_MEMORY_CREATE_DMA (SYS_NATIVE_BASE + 29)
+/* Creates a memory object for device memory [rdi, rdi + rsi) mapped with
+ * MEMORY_CACHE_* rdx (hardware right; page aligned). ERR_ACCESS (also
+ * when the range overlaps RAM), ERR_INVALID. */
+#define SYS_MEMORY_CREATE_PHYS (SYS_NATIVE_BASE + 30)
+/* Returns the physical address of byte rsi of a DMA or device memory
+ * object rdi (hardware right). ERR_NOT_SUPPORTED for anonymous memory. */
+#define SYS_MEMORY_PHYS (SYS_NATIVE_BASE + 31)
+
+#define MEMORY_CACHE_UC 0
+#define MEMORY_CACHE_WC 1
+#define MEMORY_CACHE_WB 2
+
 #define IRQ_ISA 0x1
 #define IRQ_LEVEL 0x2
 #define IRQ_ACTIVE_LOW 0x4

@@ -67,6 +67,12 @@ int main(void)
 	       rt_syscall2(SYS_IRQ_CREATE, 8, IRQ_ISA), -ERR_ACCESS);
 	expect("ioport_create_needs_hardware_right",
 	       rt_syscall2(SYS_IOPORT_CREATE, 0x70, 2), -ERR_ACCESS);
+	expect("dma_needs_hardware_right",
+	       rt_syscall2(SYS_MEMORY_CREATE_DMA, 4096, 0), -ERR_ACCESS);
+	expect("device_memory_needs_hardware_right",
+	       rt_syscall6(SYS_MEMORY_CREATE_PHYS, 0xfed00000ul, 4096, 0, 0,
+			   0, 0),
+	       -ERR_ACCESS);
 	t0 = rt_clock_ns();
 	rt_yield();
 	t1 = rt_clock_ns();

@@ -63,7 +63,7 @@ static uint64_t *pt_next(uint64_t *table, unsigned idx, bool create,
 	return table_virt(pa);
 }
 
-static uint64_t cache_bits(enum paging_cache cache)
+uint64_t paging_cache_bits(enum paging_cache cache)
 {
 	/* PAT as programmed by paging_init_cpu: 0 WB, 1 WC, 3 UC. */
 	switch (cache) {
@@ -145,7 +145,7 @@ void *paging_map_phys(paddr_t pa, size_t size, enum paging_cache cache)
 {
 	paddr_t first = ALIGN_DOWN(pa, PAGE_SIZE);
 	paddr_t last = ALIGN_UP(pa + size, PAGE_SIZE);
-	uint64_t want = cache_bits(cache);
+	uint64_t want = paging_cache_bits(cache);
 	void *result = phys_to_virt(pa);
 	bool need_flush = false;
 

@@ -47,6 +47,9 @@ paddr_t paging_kernel_root(void);
  * out of the window or out of memory. */
 void *paging_map_phys(paddr_t pa, size_t size, enum paging_cache cache);
 
+/* The PTE bits (PWT/PCD, with the PAT set up by paging_init_cpu) that
+ * give @cache. */
+uint64_t paging_cache_bits(enum paging_cache cache);
 /* Creates an address space root sharing the kernel half. */
 err_t paging_create_root(paddr_t *root);
 /* Frees the user half's tables of @root and @root itself; the frames

@@ -125,6 +125,16 @@ static err_t early_alloc_page(paddr_t *out)
 	return ERR_NO_MEMORY;
 }
 
+bool pmm_range_has_ram(paddr_t start, uint64_t size)
+{
+	for (unsigned i = 0; i < ram_count; i++) {
+		if (start < ram[i].end && ram[i].start < start + size) {
+			return true;
+		}
+	}
+	return false;
+}
+
 paddr_t pmm_ram_top(void)
 {
 	paddr_t top = 0;

@@ -28,6 +28,8 @@ err_t pmm_alloc(unsigned order, paddr_t *out);
 err_t pmm_alloc_page(paddr_t *out);
 /* Frees a block from pmm_alloc. ERR_INVALID for a bad or double free. */
 err_t pmm_free(paddr_t pa, unsigned order);
+/* Whether any byte of [@start, @start + @size) is usable RAM. */
+bool pmm_range_has_ram(paddr_t start, uint64_t size);
 /* Highest physical address of RAM (exclusive). */
 paddr_t pmm_ram_top(void);
 /* Frames in total and free right now. */

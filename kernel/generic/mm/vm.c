@@ -507,7 +507,8 @@ bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 		goto out;
 	}
 	ok = paging_map(space->root, page, pa,
-			pte_flags(r->prot) | PTE_SHARED) == ERR_OK;
+			pte_flags(r->prot) | PTE_SHARED | r->vmo->cache_bits) ==
+	     ERR_OK;
 out:
 	spin_unlock(&space->lock);
 	return ok;
@@ -525,6 +526,10 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 	if (!r || (write && !(r->prot & VM_PROT_WRITE))) {
 		return ERR_FAULT;
 	}
+	/* Device memory is not reached through the direct map. */
+	if (r->vmo && r->vmo->kind == VMO_PHYS) {
+		return ERR_FAULT;
+	}
 	if (paging_query(space->root, page, &pte) == ERR_OK) {
 		*pa = pte & PTE_ADDR_MASK;
 		return ERR_OK;
@@ -536,7 +541,8 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 			   pa);
 	if (!err) {
 		err = paging_map(space->root, page, *pa,
-				 pte_flags(r->prot) | PTE_SHARED);
+				 pte_flags(r->prot) | PTE_SHARED |
+					 r->vmo->cache_bits);
 	}
 	return err ? ERR_FAULT : ERR_OK;
 }

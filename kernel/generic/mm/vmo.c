@@ -5,15 +5,21 @@
 #include <base/list.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
+#include <arch/x86_64/paging.h>
+#include <keel/syscall.h>
 #include <mm/vmo.h>
 #include <syscall/syscall.h>
 #include <user/process.h>
+#include <handle/handle.h>
 
 static void vmo_destroy(struct kobject *obj)
 {
 	struct vmo *v = container_of(obj, struct vmo, obj);
 
-	for (uint64_t i = 0; i < v->pages; i++) {
+	if (v->kind == VMO_CONTIG) {
+		pmm_free(v->base, v->order);
+	}
+	for (uint64_t i = 0; v->kind == VMO_ANON && i < v->pages; i++) {
 		if (v->frames[i]) {
 			pmm_free(v->frames[i], 0);
 		}
@@ -26,6 +32,8 @@ static const struct kobject_ops vmo_kobject_ops = {
 	.destroy = vmo_destroy,
 };
 
+static struct vmo *vmo_alloc(enum vmo_kind kind, uint64_t pages);
+
 err_t vmo_create_anon(uint64_t pages, struct vmo **out)
 {
 	struct vmo *v;
@@ -33,7 +41,7 @@ err_t vmo_create_anon(uint64_t pages, struct vmo **out)
 	if (pages == 0 || pages > VMO_MAX_PAGES) {
 		return ERR_INVALID;
 	}
-	v = kzalloc(sizeof(*v));
+	v = vmo_alloc(VMO_ANON, pages);
 	if (!v) {
 		return ERR_NO_MEMORY;
 	}
@@ -42,9 +50,68 @@ err_t vmo_create_anon(uint64_t pages, struct vmo **out)
 		kfree(v);
 		return ERR_NO_MEMORY;
 	}
+	*out = v;
+	return ERR_OK;
+}
+
+static struct vmo *vmo_alloc(enum vmo_kind kind, uint64_t pages)
+{
+	struct vmo *v = kzalloc(sizeof(*v));
+
+	if (!v) {
+		return NULL;
+	}
 	kobject_init(&v->obj, OBJECT_MEMORY, &vmo_kobject_ops);
 	spin_init(&v->lock);
+	v->kind = kind;
 	v->pages = pages;
+	return v;
+}
+
+err_t vmo_create_contig(uint64_t pages, struct vmo **out)
+{
+	unsigned order = 0;
+	struct vmo *v;
+	err_t err;
+
+	if (pages == 0 || pages > (1ul << 10)) {
+		return ERR_INVALID;
+	}
+	while ((1ul << order) < pages) {
+		order++;
+	}
+	v = vmo_alloc(VMO_CONTIG, pages);
+	if (!v) {
+		return ERR_NO_MEMORY;
+	}
+	err = pmm_alloc(order, &v->base); /* zeroed */
+	if (err) {
+		kfree(v);
+		return err;
+	}
+	v->order = order;
+	*out = v;
+	return ERR_OK;
+}
+
+err_t vmo_create_phys(paddr_t base, uint64_t pages, uint64_t cache_bits,
+		      struct vmo **out)
+{
+	struct vmo *v;
+
+	if (pages == 0 || pages > VMO_MAX_PAGES || (base & (PAGE_SIZE - 1)) ||
+	    base + pages * PAGE_SIZE < base) {
+		return ERR_INVALID;
+	}
+	if (pmm_range_has_ram(base, pages * PAGE_SIZE)) {
+		return ERR_ACCESS; /* device memory only */
+	}
+	v = vmo_alloc(VMO_PHYS, pages);
+	if (!v) {
+		return ERR_NO_MEMORY;
+	}
+	v->base = base;
+	v->cache_bits = cache_bits;
 	*out = v;
 	return ERR_OK;
 }
@@ -56,6 +123,10 @@ err_t vmo_get_page(struct vmo *v, uint64_t index, paddr_t *out)
 
 	if (index >= v->pages) {
 		return ERR_RANGE;
+	}
+	if (v->kind != VMO_ANON) {
+		*out = v->base + index * PAGE_SIZE;
+		return ERR_OK;
 	}
 	spin_lock(&v->lock);
 	if (v->frames[index]) {
@@ -102,4 +173,101 @@ int64_t sys_memory_create(SYSCALL_ARGS)
 			    &h);
 	kobject_put(&v->obj);
 	return err ? -(int64_t)err : (int64_t)h;
+}
+
+/* Hardware memory: needs the hardware right. */
+
+int64_t sys_memory_create_dma(SYSCALL_ARGS)
+{
+	struct process *p = process_current();
+	struct vmo *v;
+	handle_t h;
+	err_t err;
+
+	if (!p->hw_access) {
+		return -(int64_t)ERR_ACCESS;
+	}
+	if (a0 == 0 || a0 > (4ul << 20)) {
+		return -(int64_t)ERR_INVALID;
+	}
+	err = vmo_create_contig(ALIGN_UP(a0, PAGE_SIZE) / PAGE_SIZE, &v);
+	if (err) {
+		return -(int64_t)err;
+	}
+	err = handle_insert(&p->handles, &v->obj,
+			    RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
+				    RIGHT_DUPLICATE | RIGHT_TRANSFER,
+			    &h);
+	kobject_put(&v->obj);
+	return err ? -(int64_t)err : (int64_t)h;
+}
+
+int64_t sys_memory_create_phys(SYSCALL_ARGS)
+{
+	struct process *p = process_current();
+	enum paging_cache cache;
+	struct vmo *v;
+	handle_t h;
+	err_t err;
+
+	if (!p->hw_access) {
+		return -(int64_t)ERR_ACCESS;
+	}
+	switch (a2) {
+	case MEMORY_CACHE_UC:
+		cache = PAGING_CACHE_UC;
+		break;
+	case MEMORY_CACHE_WC:
+		cache = PAGING_CACHE_WC;
+		break;
+	case MEMORY_CACHE_WB:
+		cache = PAGING_CACHE_WB;
+		break;
+	default:
+		return -(int64_t)ERR_INVALID;
+	}
+	if (a1 == 0 || (a1 & (PAGE_SIZE - 1))) {
+		return -(int64_t)ERR_INVALID;
+	}
+	err = vmo_create_phys(a0, a1 / PAGE_SIZE, paging_cache_bits(cache), &v);
+	if (err) {
+		return -(int64_t)err;
+	}
+	err = handle_insert(&p->handles, &v->obj,
+			    RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
+				    RIGHT_DUPLICATE | RIGHT_TRANSFER,
+			    &h);
+	kobject_put(&v->obj);
+	return err ? -(int64_t)err : (int64_t)h;
+}
+
+int64_t sys_memory_phys(SYSCALL_ARGS)
+{
+	struct process *p = process_current();
+	struct kobject *obj;
+	struct vmo *v;
+	int64_t ret;
+	err_t err;
+
+	if (!p->hw_access) {
+		return -(int64_t)ERR_ACCESS;
+	}
+	if (a0 > UINT32_MAX) {
+		return -(int64_t)ERR_BAD_HANDLE;
+	}
+	err = handle_get(&p->handles, (handle_t)a0, OBJECT_MEMORY, 0, &obj,
+			 NULL);
+	if (err) {
+		return -(int64_t)err;
+	}
+	v = container_of(obj, struct vmo, obj);
+	if (v->kind == VMO_ANON) {
+		ret = -(int64_t)ERR_NOT_SUPPORTED; /* pages may move later */
+	} else if (a1 >= v->pages * PAGE_SIZE) {
+		ret = -(int64_t)ERR_RANGE;
+	} else {
+		ret = (int64_t)(v->base + a1);
+	}
+	kobject_put(obj);
+	return ret;
 }

@@ -17,16 +17,33 @@
 
 #define VMO_MAX_PAGES (1ul << 24) /* 64 GiB */
 
+enum vmo_kind {
+	VMO_ANON,	/* demand-zero pages, owned */
+	VMO_CONTIG,	/* one physically contiguous block, owned (DMA) */
+	VMO_PHYS,	/* a physical range outside RAM (device memory) */
+};
+
 struct vmo {
 	struct kobject obj;
+	enum vmo_kind kind;
 	struct spinlock lock;
 	uint64_t pages;
-	paddr_t *frames;	/* 0: not allocated yet */
-	uint64_t committed;	/* frames allocated */
+	paddr_t *frames;	/* VMO_ANON: 0 = not allocated yet */
+	uint64_t committed;	/* VMO_ANON: frames allocated */
+	paddr_t base;		/* VMO_CONTIG, VMO_PHYS */
+	unsigned order;		/* VMO_CONTIG: the buddy block's order */
+	uint64_t cache_bits;	/* PTE cache bits for mappings */
 };
 
 /* Creates an anonymous object of @pages pages (one reference). */
 err_t vmo_create_anon(uint64_t pages, struct vmo **out);
+/* Creates a physically contiguous, zeroed object of @pages pages (for DMA;
+ * rounded up to a power of two internally, at most 4 MiB). */
+err_t vmo_create_contig(uint64_t pages, struct vmo **out);
+/* Creates an object for device memory [@base, @base + @pages pages) with
+ * cache bits @cache_bits. ERR_ACCESS if any of it is RAM. */
+err_t vmo_create_phys(paddr_t base, uint64_t pages, uint64_t cache_bits,
+		      struct vmo **out);
 /* The frame of page @index, allocating a zeroed one on first use.
  * ERR_RANGE, ERR_NO_MEMORY. */
 err_t vmo_get_page(struct vmo *vmo, uint64_t index, paddr_t *out);

@@ -96,6 +96,9 @@ static const syscall_fn syscall_table[] = {
 	[SYS_IRQ_ACK - SYS_NATIVE_BASE] = sys_irq_ack,
 	[SYS_IOPORT_CREATE - SYS_NATIVE_BASE] = sys_ioport_create,
 	[SYS_IOPORT_ENABLE - SYS_NATIVE_BASE] = sys_ioport_enable,
+	[SYS_MEMORY_CREATE_DMA - SYS_NATIVE_BASE] = sys_memory_create_dma,
+	[SYS_MEMORY_CREATE_PHYS - SYS_NATIVE_BASE] = sys_memory_create_phys,
+	[SYS_MEMORY_PHYS - SYS_NATIVE_BASE] = sys_memory_phys,
 };
 
 static int64_t linux_call(struct trap_frame *f)

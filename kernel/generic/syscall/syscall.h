@@ -39,3 +39,6 @@ int64_t sys_irq_create(SYSCALL_ARGS);
 int64_t sys_irq_ack(SYSCALL_ARGS);
 int64_t sys_ioport_create(SYSCALL_ARGS);
 int64_t sys_ioport_enable(SYSCALL_ARGS);
+int64_t sys_memory_create_dma(SYSCALL_ARGS);
+int64_t sys_memory_create_phys(SYSCALL_ARGS);
+int64_t sys_memory_phys(SYSCALL_ARGS);

@@ -542,3 +542,10 @@ SELFTEST(ungranted_io_port_faults)
 		 PROCESS_EXIT_FAULT);
 	ST_CHECK(vector == 13);
 }
+
+SELFTEST(driver_gets_dma_and_device_memory)
+{
+	int vector;
+
+	ST_CHECK(run_with_hw("/bin/hw_mem_test", true, &vector) == 0);
+}
