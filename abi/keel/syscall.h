@@ -135,6 +135,13 @@
  * object rdi (hardware right). ERR_NOT_SUPPORTED for anonymous memory. */
 #define SYS_MEMORY_PHYS (SYS_NATIVE_BASE + 31)
 
+/* Creates a process whose memory is a copy-on-write copy of process rdi's
+ * (0: the caller's own; else RIGHT_SUPERVISE): private pages are shared
+ * until either side writes, memory-object mappings are shared, queue
+ * rings are not carried over; no threads (SYS_THREAD_CREATE adds them),
+ * no handles. PROCESS_SUPERVISED in rsi. Returns the new process handle. */
+#define SYS_PROCESS_FORK (SYS_NATIVE_BASE + 32)
+
 #define MEMORY_CACHE_UC 0
 #define MEMORY_CACHE_WC 1
 #define MEMORY_CACHE_WB 2

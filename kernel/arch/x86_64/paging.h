@@ -26,6 +26,7 @@
 #define PTE_GLOBAL (1ul << 8)
 #define PTE_SHARED (1ul << 9) /* software: frame owned by a kernel object,
 			       * not by the address space */
+#define PTE_COW (1ul << 10)   /* software: writable once copied */
 #define PTE_NX (1ul << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ul
 

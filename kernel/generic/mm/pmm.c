@@ -248,6 +248,43 @@ err_t pmm_free(paddr_t pa, unsigned order)
 	return err;
 }
 
+/* The frame's refcount field counts the owners beyond the first. */
+static uint32_t *share_count(paddr_t pa)
+{
+	struct buddy_frame *f = buddy_frame_of(&zone, pa / PAGE_SIZE);
+
+	KASSERT(f);
+	return &f->refcount;
+}
+
+void pmm_page_share(paddr_t pa)
+{
+	__atomic_fetch_add(share_count(pa), 1, __ATOMIC_RELAXED);
+}
+
+void pmm_page_release(paddr_t pa)
+{
+	uint32_t *count = share_count(pa);
+	uint32_t c = __atomic_load_n(count, __ATOMIC_ACQUIRE);
+
+	for (;;) {
+		if (c == 0) {
+			pmm_free(pa, 0);
+			return;
+		}
+		if (__atomic_compare_exchange_n(count, &c, c - 1, false,
+						__ATOMIC_ACQ_REL,
+						__ATOMIC_ACQUIRE)) {
+			return;
+		}
+	}
+}
+
+bool pmm_page_is_shared(paddr_t pa)
+{
+	return __atomic_load_n(share_count(pa), __ATOMIC_ACQUIRE) != 0;
+}
+
 uint64_t pmm_total_pages(void)
 {
 	return total_pages;

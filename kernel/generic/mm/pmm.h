@@ -28,6 +28,12 @@ err_t pmm_alloc(unsigned order, paddr_t *out);
 err_t pmm_alloc_page(paddr_t *out);
 /* Frees a block from pmm_alloc. ERR_INVALID for a bad or double free. */
 err_t pmm_free(paddr_t pa, unsigned order);
+/* Page sharing for copy-on-write: a page allocated with pmm_alloc_page
+ * has one owner; pmm_page_share adds one; pmm_page_release drops one and
+ * frees the page with the last. pmm_page_is_shared: more than one. */
+void pmm_page_share(paddr_t pa);
+void pmm_page_release(paddr_t pa);
+bool pmm_page_is_shared(paddr_t pa);
 /* Whether any byte of [@start, @start + @size) is usable RAM. */
 bool pmm_range_has_ram(paddr_t start, uint64_t size);
 /* Highest physical address of RAM (exclusive). */

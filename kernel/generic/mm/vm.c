@@ -48,7 +48,7 @@ static void garbage_free(struct vm_garbage *g)
 		paddr_t pa = g->frames;
 
 		g->frames = *(paddr_t *)phys_to_virt(pa);
-		pmm_free(pa, 0);
+		pmm_page_release(pa); /* freed with its last sharer */
 	}
 	while ((n = list_pop_head(&g->regions))) {
 		struct vm_region *r = container_of(n, struct vm_region, link);
@@ -475,8 +475,14 @@ err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 				continue;
 			}
 			paging_unmap(space->root, va, &pa);
-			paging_map(space->root, va, pa,
-				   pte_flags(prot) | (pte & PTE_SHARED));
+			if (pte & PTE_COW) { /* stays read-only until copied */
+				paging_map(space->root, va, pa,
+					   (pte_flags(prot) & ~PTE_WRITE) |
+						   PTE_COW);
+			} else {
+				paging_map(space->root, va, pa,
+					   pte_flags(prot) | (pte & PTE_SHARED));
+			}
 		}
 	}
 	spin_unlock(&space->lock);
@@ -484,40 +490,47 @@ err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 	return err;
 }
 
-bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
+/* Makes COW page @page of private region @r writable for this space:
+ * the frame itself when nobody else shares it, else a copy. Returns the
+ * frame in @pa, and in @old the frame to release once other CPUs' TLBs
+ * are flushed (0 if none). Lock held. */
+static err_t cow_break_locked(struct vm_space *space, struct vm_region *r,
+			      uaddr_t page, uint64_t pte, paddr_t *pa,
+			      paddr_t *old)
 {
-	uaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
-	struct vm_region *r;
-	uint64_t pte;
-	paddr_t pa;
-	bool ok = false;
+	paddr_t cur = pte & PTE_ADDR_MASK, fresh, unused;
+	uint64_t flags = pte_flags(r->prot);
+	err_t err;
 
-	spin_lock(&space->lock);
-	r = find_locked(space, page);
-	if (!r || !r->vmo || (write && !(r->prot & VM_PROT_WRITE)) ||
-	    (exec && !(r->prot & VM_PROT_EXEC))) {
-		goto out;
+	*old = 0;
+	if (!(r->prot & VM_PROT_WRITE)) {
+		return ERR_FAULT;
 	}
-	if (paging_query(space->root, page, &pte) == ERR_OK) {
-		ok = true; /* another thread of the process was first */
-		goto out;
+	if (!pmm_page_is_shared(cur)) {
+		paging_unmap(space->root, page, &unused);
+		*pa = cur;
+		return paging_map(space->root, page, cur, flags);
 	}
-	if (vmo_get_page(r->vmo, (r->offset + (page - r->start)) / PAGE_SIZE,
-			 &pa) != ERR_OK) {
-		goto out;
+	err = pmm_alloc_page(&fresh);
+	if (err) {
+		return err;
 	}
-	ok = paging_map(space->root, page, pa,
-			pte_flags(r->prot) | PTE_SHARED | r->vmo->cache_bits) ==
-	     ERR_OK;
-out:
-	spin_unlock(&space->lock);
-	return ok;
+	memcpy(phys_to_virt(fresh), phys_to_virt(cur), PAGE_SIZE);
+	paging_unmap(space->root, page, &unused);
+	err = paging_map(space->root, page, fresh, flags);
+	if (err) { /* cannot happen: the slot was just freed */
+		pmm_free(fresh, 0);
+		return err;
+	}
+	*pa = fresh;
+	*old = cur;
+	return ERR_OK;
 }
 
 /* The frame behind user page @page for an access of kind @write, faulting
  * a memory object's page in if needed. Lock held. */
 static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
-			       bool write, paddr_t *pa)
+			       bool write, paddr_t *pa, paddr_t *old)
 {
 	struct vm_region *r = find_locked(space, page);
 	uint64_t pte;
@@ -531,6 +544,9 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 		return ERR_FAULT;
 	}
 	if (paging_query(space->root, page, &pte) == ERR_OK) {
+		if (write && (pte & PTE_COW)) {
+			return cow_break_locked(space, r, page, pte, pa, old);
+		}
 		*pa = pte & PTE_ADDR_MASK;
 		return ERR_OK;
 	}
@@ -565,9 +581,11 @@ static err_t copy_space(struct vm_space *space, uaddr_t uaddr, void *kbuf,
 		err_t err;
 
 		spin_lock(&space->lock);
+		paddr_t old = 0;
+
 		err = space->dying ? ERR_PEER_CLOSED
 				   : page_frame_locked(space, page, to_user,
-						       &pa);
+						       &pa, &old);
 		if (!err) {
 			uint8_t *p = (uint8_t *)phys_to_virt(pa) + off;
 
@@ -578,6 +596,10 @@ static err_t copy_space(struct vm_space *space, uaddr_t uaddr, void *kbuf,
 			}
 		}
 		spin_unlock(&space->lock);
+		if (old) { /* a copy-on-write page was copied */
+			smp_tlb_shootdown(space->root, page, 1);
+			pmm_page_release(old);
+		}
 		if (err) {
 			return err;
 		}
@@ -598,6 +620,105 @@ err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 		   size_t len)
 {
 	return copy_space(space, src, dst, len, false);
+}
+
+bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
+{
+	uaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+	struct vm_region *r;
+	uint64_t pte;
+	paddr_t pa, old = 0;
+	bool ok = false;
+
+	spin_lock(&space->lock);
+	r = find_locked(space, page);
+	if (!r || (write && !(r->prot & VM_PROT_WRITE)) ||
+	    (exec && !(r->prot & VM_PROT_EXEC))) {
+		goto out;
+	}
+	if (paging_query(space->root, page, &pte) == ERR_OK) {
+		if (write && (pte & PTE_COW)) {
+			ok = cow_break_locked(space, r, page, pte, &pa, &old) ==
+			     ERR_OK;
+		} else {
+			/* Another thread of the process was first; a
+			 * protection fault never reaches here (checked
+			 * above against the region). */
+			ok = !write || (pte & PTE_WRITE);
+		}
+		goto out;
+	}
+	if (!r->vmo) {
+		goto out;
+	}
+	if (vmo_get_page(r->vmo, (r->offset + (page - r->start)) / PAGE_SIZE,
+			 &pa) != ERR_OK) {
+		goto out;
+	}
+	ok = paging_map(space->root, page, pa,
+			pte_flags(r->prot) | PTE_SHARED | r->vmo->cache_bits) ==
+	     ERR_OK;
+out:
+	spin_unlock(&space->lock);
+	if (old) {
+		smp_tlb_shootdown(space->root, page, 1);
+		pmm_page_release(old);
+	}
+	return ok;
+}
+
+err_t vm_space_clone(struct vm_space *dst, struct vm_space *src)
+{
+	struct list_node *pos;
+	err_t err = ERR_OK;
+
+	spin_lock(&src->lock);
+	list_for_each(pos, &src->regions) {
+		struct vm_region *r = container_of(pos, struct vm_region, link);
+		struct vm_region *copy;
+
+		if (r->obj && !r->vmo) {
+			continue; /* kernel-object frames (queue rings) */
+		}
+		copy = kmalloc(sizeof(*copy));
+		if (!copy) {
+			err = ERR_NO_MEMORY;
+			break;
+		}
+		*copy = *r;
+		if (copy->obj) {
+			kobject_get(copy->obj);
+		}
+		list_add_tail(&dst->regions, &copy->link); /* same order */
+		if (r->vmo) {
+			continue; /* shared: the child faults pages in */
+		}
+		for (uaddr_t va = r->start; va < r->end && !err;
+		     va += PAGE_SIZE) {
+			uint64_t pte, flags;
+			paddr_t pa, unused;
+
+			if (paging_query(src->root, va, &pte) != ERR_OK) {
+				continue;
+			}
+			pa = pte & PTE_ADDR_MASK;
+			flags = pte & ~PTE_ADDR_MASK;
+			if (flags & PTE_WRITE) {
+				flags = (flags & ~PTE_WRITE) | PTE_COW;
+				paging_unmap(src->root, va, &unused);
+				paging_map(src->root, va, pa, flags);
+			}
+			pmm_page_share(pa);
+			err = paging_map(dst->root, va, pa, flags);
+			if (err) {
+				pmm_page_release(pa);
+			}
+		}
+	}
+	spin_unlock(&src->lock);
+	/* The parent's writable pages just became read-only. */
+	smp_tlb_shootdown(src->root, 0, 1ul << 35);
+	return err;
 }
 
 err_t vm_futex_key(struct vm_space *space, uaddr_t addr, uintptr_t *key_a,

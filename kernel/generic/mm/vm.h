@@ -89,6 +89,11 @@ err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
  * memory. ERR_FAULT if nothing is mapped there. */
 err_t vm_futex_key(struct vm_space *space, uaddr_t addr, uintptr_t *key_a,
 		   uint64_t *key_b);
+/* Makes @dst (empty, fresh) a copy-on-write clone of @src: private
+ * pages are shared read-only until either side writes; memory-object
+ * mappings are shared; kernel-object regions (queue rings) are left out.
+ * On failure @dst holds a partial copy for vm_space_fini. */
+err_t vm_space_clone(struct vm_space *dst, struct vm_space *src);
 /* Resolves a page fault at @addr (@write, @exec: the access kind) by
  * mapping a memory object's page. False if the access is not allowed or
  * nothing is mapped there. Thread context, interrupts enabled. */

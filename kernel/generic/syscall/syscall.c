@@ -99,6 +99,7 @@ static const syscall_fn syscall_table[] = {
 	[SYS_MEMORY_CREATE_DMA - SYS_NATIVE_BASE] = sys_memory_create_dma,
 	[SYS_MEMORY_CREATE_PHYS - SYS_NATIVE_BASE] = sys_memory_create_phys,
 	[SYS_MEMORY_PHYS - SYS_NATIVE_BASE] = sys_memory_phys,
+	[SYS_PROCESS_FORK - SYS_NATIVE_BASE] = sys_process_fork,
 };
 
 static int64_t linux_call(struct trap_frame *f)

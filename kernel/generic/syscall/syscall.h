@@ -42,3 +42,4 @@ int64_t sys_ioport_enable(SYSCALL_ARGS);
 int64_t sys_memory_create_dma(SYSCALL_ARGS);
 int64_t sys_memory_create_phys(SYSCALL_ARGS);
 int64_t sys_memory_phys(SYSCALL_ARGS);
+int64_t sys_process_fork(SYSCALL_ARGS);

@@ -44,10 +44,20 @@ static void process_last_handle(struct kobject *obj)
 	struct process *p = container_of(obj, struct process, obj);
 	struct thread *t;
 
+	bool empty;
+
 	spin_lock(&p->lock);
 	t = p->unstarted;
 	p->unstarted = NULL;
+	/* A fork whose supervisor never gave it a thread. */
+	empty = !t && p->live_threads == 0 && !p->dying;
+	p->dying |= empty;
 	spin_unlock(&p->lock);
+	if (empty) {
+		handle_table_fini(&p->handles);
+		vm_space_fini(&p->vm);
+		return;
+	}
 	if (!t) {
 		return;
 	}
@@ -158,6 +168,48 @@ static void user_thread_start(void *arg)
 	arch_enter_user(f);
 }
 
+/* A process with no address space and no threads yet. */
+static struct process *process_alloc(const char *name)
+{
+	struct process *p = kzalloc(sizeof(*p));
+
+	if (!p) {
+		return NULL;
+	}
+	p->id = __atomic_fetch_add(&process_next_id, 1, __ATOMIC_RELAXED);
+	strlcpy(p->name, name, sizeof(p->name));
+	spin_init(&p->lock);
+	list_init(&p->threads);
+	waitq_init(&p->exit_wait);
+	kobject_init(&p->obj, OBJECT_PROCESS, &process_kobject_ops);
+	p->fault_vector = -1;
+	handle_table_init(&p->handles);
+	return p;
+}
+
+err_t process_fork(struct process *src, struct process **out)
+{
+	struct process *p = process_alloc(src->name);
+	err_t err;
+
+	if (!p) {
+		return ERR_NO_MEMORY;
+	}
+	err = vm_space_init(&p->vm);
+	if (err) {
+		kfree(p);
+		return err;
+	}
+	err = vm_space_clone(&p->vm, &src->vm);
+	if (err) {
+		vm_space_fini(&p->vm);
+		kfree(p);
+		return err;
+	}
+	*out = p;
+	return ERR_OK;
+}
+
 err_t process_new_thread(struct process *p, uaddr_t rip, uaddr_t rsp,
 			 struct thread **out)
 {
@@ -210,18 +262,10 @@ err_t process_create_from_elf(const char *name, const void *image,
 	if (err) {
 		return err;
 	}
-	p = kzalloc(sizeof(*p));
+	p = process_alloc(name);
 	if (!p) {
 		return ERR_NO_MEMORY;
 	}
-	p->id = __atomic_fetch_add(&process_next_id, 1, __ATOMIC_RELAXED);
-	strlcpy(p->name, name, sizeof(p->name));
-	spin_init(&p->lock);
-	list_init(&p->threads);
-	waitq_init(&p->exit_wait);
-	kobject_init(&p->obj, OBJECT_PROCESS, &process_kobject_ops);
-	p->fault_vector = -1;
-	handle_table_init(&p->handles);
 	err = vm_space_init(&p->vm);
 	if (err) {
 		goto out_free_process;

@@ -393,6 +393,44 @@ int64_t sys_thread_create(SYSCALL_ARGS)
 	return (int64_t)tid;
 }
 
+int64_t sys_process_fork(SYSCALL_ARGS)
+{
+	struct process *self = process_current();
+	struct process *src, *p;
+	handle_t h;
+	err_t err;
+
+	if (a1 & ~(uint64_t)PROCESS_SUPERVISED) {
+		return -(int64_t)ERR_INVALID;
+	}
+	if (a0 == 0) {
+		src = self;
+		process_get(src);
+	} else {
+		err = supervised_process(a0, &src);
+		if (err) {
+			return -(int64_t)err;
+		}
+	}
+	err = process_fork(src, &p);
+	process_put(src);
+	if (err) {
+		return -(int64_t)err;
+	}
+	if (a1 & PROCESS_SUPERVISED) {
+		err = supervise_channel_create(p);
+	}
+	if (!err) {
+		err = handle_insert(&self->handles, &p->obj, RIGHTS_ALL, &h);
+	}
+	if (err) {
+		kobject_handle_opened(&p->obj); /* run the last-handle path */
+		kobject_handle_closed(&p->obj);
+	}
+	process_put(p);
+	return err ? -(int64_t)err : (int64_t)h;
+}
+
 int64_t sys_thread_start(SYSCALL_ARGS)
 {
 	struct process *p;
