@@ -96,9 +96,13 @@
 
 /* Creates a thread in process rdi (0: the caller's; else a handle with
  * RIGHT_SUPERVISE) entering user mode at rsi with stack pointer rdx and
- * rdi = r10, and starts it; returns its id. ERR_INVALID (addresses
+ * rdi = r10, and starts it unless r8 has THREAD_CREATE_SUSPENDED;
+ * returns its id. ERR_INVALID (addresses
  * outside user space), ERR_NO_MEMORY. */
 #define SYS_THREAD_CREATE (SYS_NATIVE_BASE + 22)
+/* r8 flag for SYS_THREAD_CREATE: create it stopped; SYS_THREAD_REGS_SET
+ * may set all its registers, SYS_THREAD_START lets it go (clone). */
+#define THREAD_CREATE_SUSPENDED 0x1
 /* If the 32-bit word at rdi still holds esi, sleeps until woken by
  * SYS_FUTEX_WAKE on the same word or rdx ns passed (~0: no limit). The
  * word is named by the memory behind it (memory object and offset), so

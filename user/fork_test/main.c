@@ -5,6 +5,7 @@
  * one, with a futex). The copy runs a thread of ours (SYS_THREAD_CREATE
  * into it). KTEST lines.
  */
+#include <keel/supervise.h>
 #include <rt/ktest.h>
 #include <rt/rt.h>
 #include <rt/sync.h>
@@ -18,6 +19,7 @@ struct shared {
 	volatile uint32_t done;
 	volatile uint64_t child_saw;
 	volatile uint64_t child_saw_big;
+	volatile uint64_t child_r12;	/* offset 24, see clone_entry */
 };
 
 static volatile uint64_t private_word = 1;
@@ -39,6 +41,15 @@ __asm__(".text\n"
 	"	call child_trampoline\n"
 	"	ud2\n");
 void child_entry(void);
+
+/* Entry of a thread whose registers the parent set before starting it
+ * (as a supervisor does for clone): r12 must arrive as set. */
+__asm__(".text\n"
+	"clone_entry:\n"
+	"	movq %r12, 24(%rdi)\n"
+	"	call child_trampoline\n"
+	"	ud2\n");
+void clone_entry(void);
 void child_trampoline(uint64_t arg);
 void child_trampoline(uint64_t arg)
 {
@@ -77,6 +88,44 @@ int main(void)
 	ktest_expect("fork/parent_write_stays", (int64_t)private_word, 43);
 	ktest_expect("fork/copy_write_stays_in_copy",
 		     (int64_t)private_big[1024], 4242);
+	/* A thread created stopped in a copy; registers set, then started. */
+	sh->done = 0;
+	int64_t copy2 = rt_syscall2(SYS_PROCESS_FORK, 0, 0);
+	tid = rt_syscall6(SYS_THREAD_CREATE, (uint64_t)copy2,
+			  (uint64_t)child_entry, stack_top, 0,
+			  THREAD_CREATE_SUSPENDED, 0);
+	struct thread_regs regs;
+	ktest_expect("fork/regs_of_suspended_thread",
+		     rt_syscall6(SYS_THREAD_REGS_GET, (uint64_t)copy2,
+				 (uint64_t)tid, (uint64_t)&regs, 0, 0, 0),
+		     0);
+	ktest_expect("fork/suspended_thread_rip", (int64_t)regs.rip,
+		     (int64_t)(uint64_t)child_entry);
+	ktest_expect("fork/suspended_not_running", sh->done, 0);
+	regs.rip = (uint64_t)clone_entry;
+	regs.rdi = (uint64_t)sh;
+	regs.r12 = 0x5151;
+	ktest_expect("fork/set_regs_before_start",
+		     rt_syscall6(SYS_THREAD_REGS_SET, (uint64_t)copy2,
+				 (uint64_t)tid, (uint64_t)&regs, 0, 0, 0),
+		     0);
+	ktest_expect("fork/resume_is_not_start",
+		     rt_syscall6(SYS_THREAD_RESUME, (uint64_t)copy2,
+				 (uint64_t)tid, 0, 0, 0, 0),
+		     -ERR_BUSY);
+	ktest_expect("fork/start_suspended",
+		     rt_syscall6(SYS_THREAD_START, (uint64_t)copy2, (uint64_t)tid,
+				 0, 0, 0, 0),
+		     0);
+	while (__atomic_load_n(&sh->done, __ATOMIC_ACQUIRE) == 0) {
+		if (rt_futex_wait(&sh->done, 0, 5000 * MS) ==
+		    -(int64_t)ERR_TIMED_OUT) {
+			break;
+		}
+	}
+	ktest_expect("fork/started_with_set_registers", (int64_t)sh->child_r12,
+		     0x5151);
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy2, 0);
 	ktest_expect("fork/bad_flags", rt_syscall2(SYS_PROCESS_FORK, 0, 0x80),
 		     -ERR_INVALID);
 	ktest_expect("fork/bad_source",

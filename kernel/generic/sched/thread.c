@@ -23,6 +23,7 @@ static void thread_free(struct thread *t)
 	if (t->fpu) {
 		pmm_free(virt_to_phys(t->fpu), 0);
 	}
+	kfree(t->start_regs);
 	kfree(t);
 }
 

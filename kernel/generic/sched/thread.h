@@ -28,6 +28,7 @@ enum thread_state {
 };
 
 struct process;
+struct thread_regs;
 
 struct thread {
 	uint64_t saved_rsp;	/* switch.S: must stay first */
@@ -57,6 +58,8 @@ struct thread {
 	void *arg;
 	uint64_t user_arg;	/* rdi when a user thread first starts */
 	uint64_t user_rsp;	/* its stack pointer then */
+	struct thread_regs *start_regs; /* all registers, if a supervisor
+					 * set them before the start */
 };
 
 /* Creates a kernel thread running @fn(@arg), not yet started. The caller

@@ -42,35 +42,39 @@ static void process_destroy(struct kobject *obj)
 static void process_last_handle(struct kobject *obj)
 {
 	struct process *p = container_of(obj, struct process, obj);
-	struct thread *t;
-
+	struct list_node unstarted, *pos, *tmp, *n;
 	bool empty;
 
+	/* Threads never started will never run now: release them. If
+	 * nothing else runs (a process never started, or a fork that never
+	 * got a thread), take the process down here. */
+	list_init(&unstarted);
 	spin_lock(&p->lock);
-	t = p->unstarted;
-	p->unstarted = NULL;
-	/* A fork whose supervisor never gave it a thread. */
-	empty = !t && p->live_threads == 0 && !p->dying;
+	list_for_each_safe(pos, tmp, &p->threads) {
+		struct thread *t =
+			container_of(pos, struct thread, process_link);
+
+		if (!t->started) {
+			list_remove(pos);
+			list_add_tail(&unstarted, pos);
+			p->live_threads--;
+		}
+	}
+	empty = p->live_threads == 0 && !p->dying;
 	p->dying |= empty;
 	spin_unlock(&p->lock);
 	if (empty) {
 		handle_table_fini(&p->handles);
 		vm_space_fini(&p->vm);
-		return;
 	}
-	if (!t) {
-		return;
+	while ((n = list_pop_head(&unstarted))) {
+		struct thread *t = container_of(n, struct thread, process_link);
+
+		t->process = NULL;
+		thread_put(t); /* the creator's and the scheduler's references */
+		thread_put(t);
+		process_put(p); /* the thread's */
 	}
-	handle_table_fini(&p->handles);
-	vm_space_fini(&p->vm);
-	spin_lock(&p->lock);
-	list_remove(&t->process_link);
-	p->live_threads = 0;
-	spin_unlock(&p->lock);
-	t->process = NULL;
-	thread_put(t); /* the creator's and the scheduler's references */
-	thread_put(t);
-	process_put(p); /* the thread's */
 }
 
 static const struct kobject_ops process_kobject_ops = {
@@ -161,9 +165,22 @@ static void user_thread_start(void *arg)
 	f->rip = (uint64_t)arg;
 	f->rdi = t->user_arg;
 	f->rsp = t->user_rsp;
+	if (t->start_regs) { /* set by a supervisor before the start */
+		const struct thread_regs *r = t->start_regs;
+
+		f->rax = r->rax, f->rbx = r->rbx, f->rcx = r->rcx;
+		f->rdx = r->rdx, f->rsi = r->rsi, f->rdi = r->rdi;
+		f->rbp = r->rbp, f->rsp = r->rsp, f->r8 = r->r8;
+		f->r9 = r->r9, f->r10 = r->r10, f->r11 = r->r11;
+		f->r12 = r->r12, f->r13 = r->r13, f->r14 = r->r14;
+		f->r15 = r->r15, f->rip = r->rip;
+	}
 	f->cs = GDT_USER_CODE;
 	f->ss = GDT_USER_DATA;
 	f->rflags = CPU_RFLAGS_IF | 0x2;
+	if (t->start_regs) {
+		f->rflags |= t->start_regs->rflags & PROCESS_USER_RFLAGS;
+	}
 	cpu_irq_disable();
 	arch_enter_user(f);
 }
@@ -303,6 +320,21 @@ void process_get(struct process *p)
 void process_put(struct process *p)
 {
 	kobject_put(&p->obj);
+}
+
+err_t process_start_thread(struct process *p, struct thread *t)
+{
+	bool start;
+
+	spin_lock(&p->lock);
+	start = !t->started;
+	t->started = true;
+	spin_unlock(&p->lock);
+	if (!start) {
+		return ERR_BUSY;
+	}
+	sched_start(t);
+	return ERR_OK;
 }
 
 err_t process_find_thread(struct process *p, uint64_t tid,

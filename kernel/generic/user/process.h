@@ -23,6 +23,8 @@
 #define PROCESS_EXIT_FAULT (-1000) /* exit code of a killed process */
 #define PROCESS_STACK_TOP 0x00007ffffffff000ul
 #define PROCESS_STACK_PAGES 64
+/* Flags a supervisor may set: CF PF AF ZF SF TF DF OF AC. */
+#define PROCESS_USER_RFLAGS 0x40dd5ul
 
 struct thread;
 struct supervise_channel;
@@ -42,7 +44,6 @@ struct process {
 	bool exited;
 	int exit_code;
 	struct supervise_channel *supervision; /* NULL: unsupervised */
-	struct thread *unstarted;	/* main thread until started */
 	bool killed;			/* SYS_PROCESS_KILL: under lock */
 	bool dying;			/* last thread leaving: under lock */
 	bool hw_access;			/* may create IRQ and I/O port objects */
@@ -78,6 +79,8 @@ static inline uint64_t process_iomap_key(const struct process *p)
 void process_switch_to(struct thread *next);
 /* Scheduler hook: @t, a thread of a process, is exiting. */
 void process_thread_exit(struct thread *t);
+/* Starts @t, a thread of @p not started yet. ERR_BUSY if it was. */
+err_t process_start_thread(struct process *p, struct thread *t);
 /* Finds thread @tid of @p and takes a reference to it. ERR_NOT_FOUND. */
 err_t process_find_thread(struct process *p, uint64_t tid,
 			  struct thread **out);

@@ -341,7 +341,8 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	if (a3 & PROCESS_SUPERVISED) {
 		err = supervise_channel_create(p);
 	}
-	p->unstarted = t; /* holds the creator's thread reference */
+	/* The creator's thread reference stays with the unstarted thread:
+	 * SYS_THREAD_START or the last handle's close releases it. */
 	if (!err) {
 		err = handle_insert(&self->handles, &p->obj, RIGHTS_ALL, &h);
 	}
@@ -368,7 +369,8 @@ int64_t sys_thread_create(SYSCALL_ARGS)
 	uint64_t tid;
 	err_t err;
 
-	if (a1 >= USER_TOP || a2 >= USER_TOP) {
+	if (a1 >= USER_TOP || a2 >= USER_TOP ||
+	    (a4 & ~(uint64_t)THREAD_CREATE_SUSPENDED)) {
 		return -(int64_t)ERR_INVALID;
 	}
 	if (a0 == 0) {
@@ -381,15 +383,17 @@ int64_t sys_thread_create(SYSCALL_ARGS)
 		}
 	}
 	err = process_new_thread(p, a1, a2, &t);
-	process_put(p);
 	if (err) {
+		process_put(p);
 		return -(int64_t)err;
 	}
 	t->user_arg = a3;
-	t->started = true;
 	tid = t->id;
-	sched_start(t);
-	thread_put(t);
+	if (!(a4 & THREAD_CREATE_SUSPENDED)) {
+		process_start_thread(p, t);
+		thread_put(t);
+	} /* else the creator's reference waits for SYS_THREAD_START */
+	process_put(p);
 	return (int64_t)tid;
 }
 
@@ -434,24 +438,21 @@ int64_t sys_process_fork(SYSCALL_ARGS)
 int64_t sys_thread_start(SYSCALL_ARGS)
 {
 	struct process *p;
-	struct thread *t = NULL;
+	struct thread *t;
 	err_t err = supervised_process(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;
 	}
-	spin_lock(&p->lock);
-	if (p->unstarted && p->unstarted->id == a1) {
-		t = p->unstarted;
-		p->unstarted = NULL;
-	} else {
-		err = p->unstarted ? ERR_NOT_FOUND : ERR_BUSY;
-	}
-	spin_unlock(&p->lock);
-	if (t) {
-		t->user_arg = a2;
-		t->started = true;
-		sched_start(t);
+	err = process_find_thread(p, a1, &t);
+	if (!err) {
+		if (!t->started) {
+			t->user_arg = a2;
+		}
+		err = process_start_thread(p, t);
+		if (!err) {
+			thread_put(t); /* the creator's, kept until now */
+		}
 		thread_put(t);
 	}
 	process_put(p);
@@ -469,8 +470,11 @@ static err_t stopped_thread(uint64_t h, uint64_t tid, struct process **pp,
 		return err;
 	}
 	err = process_find_thread(p, tid, out);
-	if (!err && (!p->supervision ||
-		     !__atomic_load_n(&(*out)->stopped, __ATOMIC_ACQUIRE))) {
+	/* Threads not started yet count as stopped: a supervisor sets
+	 * their registers before it lets them go (clone). */
+	if (!err && (*out)->started &&
+	    (!p->supervision ||
+	     !__atomic_load_n(&(*out)->stopped, __ATOMIC_ACQUIRE))) {
 		thread_put(*out);
 		err = ERR_BUSY;
 	}
@@ -498,6 +502,21 @@ int64_t sys_thread_regs_get(SYSCALL_ARGS)
 	if (err) {
 		return -(int64_t)err;
 	}
+	if (!t->started) {
+		if (t->start_regs) {
+			r = *t->start_regs;
+		} else {
+			r = (struct thread_regs){ .rip = (uint64_t)t->arg,
+						  .rsp = t->user_rsp,
+						  .rdi = t->user_arg,
+						  .rflags = CPU_RFLAGS_IF | 2 };
+		}
+		r.fs_base = t->fs_base;
+		r.gs_base = t->gs_base;
+		thread_put(t);
+		process_put(p);
+		return -(int64_t)uaccess_copy_out(a2, &r, sizeof(r));
+	}
 	f = user_frame(t);
 	r = (struct thread_regs){
 		.rax = f->rax, .rbx = f->rbx, .rcx = f->rcx, .rdx = f->rdx,
@@ -512,8 +531,6 @@ int64_t sys_thread_regs_get(SYSCALL_ARGS)
 	return -(int64_t)uaccess_copy_out(a2, &r, sizeof(r));
 }
 
-/* Flags a supervisor may set: CF PF AF ZF SF TF DF OF AC. */
-#define USER_RFLAGS 0x40dd5ul
 
 int64_t sys_thread_regs_set(SYSCALL_ARGS)
 {
@@ -534,13 +551,27 @@ int64_t sys_thread_regs_set(SYSCALL_ARGS)
 	if (err) {
 		return -(int64_t)err;
 	}
+	if (!t->started) {
+		if (!t->start_regs) {
+			t->start_regs = kmalloc(sizeof(*t->start_regs));
+		}
+		err = t->start_regs ? ERR_OK : ERR_NO_MEMORY;
+		if (!err) {
+			*t->start_regs = r;
+			t->fs_base = r.fs_base;
+			t->gs_base = r.gs_base;
+		}
+		thread_put(t);
+		process_put(p);
+		return -(int64_t)err;
+	}
 	f = user_frame(t);
 	f->rax = r.rax, f->rbx = r.rbx, f->rcx = r.rcx, f->rdx = r.rdx;
 	f->rsi = r.rsi, f->rdi = r.rdi, f->rbp = r.rbp, f->rsp = r.rsp;
 	f->r8 = r.r8, f->r9 = r.r9, f->r10 = r.r10, f->r11 = r.r11;
 	f->r12 = r.r12, f->r13 = r.r13, f->r14 = r.r14, f->r15 = r.r15;
 	f->rip = r.rip;
-	f->rflags = (f->rflags & ~USER_RFLAGS) | (r.rflags & USER_RFLAGS) |
+	f->rflags = (f->rflags & ~PROCESS_USER_RFLAGS) | (r.rflags & PROCESS_USER_RFLAGS) |
 		    CPU_RFLAGS_IF | 0x2;
 	t->fs_base = r.fs_base;
 	t->gs_base = r.gs_base;
@@ -557,6 +588,11 @@ int64_t sys_thread_resume(SYSCALL_ARGS)
 
 	if (err) {
 		return -(int64_t)err;
+	}
+	if (!t->started) { /* SYS_THREAD_START starts it */
+		thread_put(t);
+		process_put(p);
+		return -(int64_t)ERR_BUSY;
 	}
 	spin_lock(&p->supervision->resume.lock);
 	__atomic_store_n(&t->stopped, false, __ATOMIC_RELEASE);
