@@ -3,7 +3,9 @@
 #   elf/   ELF64 image validation and segment walking
 #   cpio/  cpio "newc" archive reading (the initrd)
 #   rt/    the native user runtime: crt0, syscall wrappers (user only)
+#   fiber/ fibers, their mutex/condvar and the event loop (user only)
 LIB_BASE_SRCS := $(sort $(wildcard lib/base/*.c))
 LIB_ELF_SRCS  := $(sort $(wildcard lib/elf/*.c))
 LIB_CPIO_SRCS := $(sort $(wildcard lib/cpio/*.c))
 LIB_RT_SRCS   := $(sort $(wildcard lib/rt/*.c lib/rt/*.S))
+LIB_FIBER_SRCS := $(sort $(wildcard lib/fiber/*.c lib/fiber/*.S))
