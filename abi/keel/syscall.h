@@ -84,7 +84,9 @@
  * outside user space). */
 #define SYS_THREAD_REGS_GET (SYS_NATIVE_BASE + 16)
 #define SYS_THREAD_REGS_SET (SYS_NATIVE_BASE + 17)
-/* Lets stopped thread rsi of process rdi go on. ERR_BUSY, ERR_NOT_FOUND. */
+/* Lets stopped thread rsi of process rdi go on; with THREAD_RESUME_RESULT
+ * in rdx, rax becomes r10 first (a system call's answer in one call).
+ * ERR_BUSY, ERR_NOT_FOUND, ERR_INVALID. */
 #define SYS_THREAD_RESUME (SYS_NATIVE_BASE + 18)
 /* Ends process rdi with exit code rsi: stopped threads end at once,
  * running ones when they next leave the kernel. */
@@ -103,6 +105,7 @@
 /* r8 flag for SYS_THREAD_CREATE: create it stopped; SYS_THREAD_REGS_SET
  * may set all its registers, SYS_THREAD_START lets it go (clone). */
 #define THREAD_CREATE_SUSPENDED 0x1
+#define THREAD_RESUME_RESULT 0x1
 /* If the 32-bit word at rdi still holds esi, sleeps until woken by
  * SYS_FUTEX_WAKE on the same word or rdx ns passed (~0: no limit). The
  * word is named by the memory behind it (memory object and offset), so

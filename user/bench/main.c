@@ -18,6 +18,7 @@
  * calibrated at run time, so icount runs execute the same instructions.
  */
 #include <keel/handle.h>
+#include <keel/stream.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
 
@@ -192,6 +193,81 @@ static const char *bench_yield(uint64_t iters, uint64_t *ns)
 	return NULL;
 }
 
+/* ipc_roundtrip: request and reply over one stream between two threads
+ * of this process (each with its own queue), on one conversation. */
+static struct rt_queue ipc_server_queue;
+static volatile uint32_t ipc_endpoint;
+
+void ipc_server(uint64_t n);
+void ipc_server(uint64_t n)
+{
+	struct queue_cqe cqe;
+	char buf[16];
+	uint64_t conv = 0;
+
+	for (uint64_t i = 0; i < n; i++) {
+		if (rt_stream_recv(&ipc_server_queue, ipc_endpoint, conv, buf,
+				   sizeof(buf), 0, &cqe) < 0) {
+			break;
+		}
+		conv = cqe.value;
+		rt_stream_send(&ipc_server_queue, ipc_endpoint, conv, buf, 8, 0,
+			       &cqe);
+	}
+	rt_thread_exit(0);
+}
+
+__asm__(".text\n"
+	"ipc_server_entry:\n"
+	"	call ipc_server\n"
+	"	ud2\n");
+void ipc_server_entry(void);
+
+#define SUP_STACK (16 * 4096ul)
+
+static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
+{
+	uint32_t ep[2];
+	struct queue_cqe cqe;
+	char msg[8] = "request", reply[16];
+	int64_t mem, stack;
+	uint64_t t0, t1, conv = 0;
+	const char *why = NULL;
+
+	if (rt_syscall2(SYS_STREAM_CREATE, (uint64_t)ep, 0) != 0 ||
+	    rt_queue_create(&ipc_server_queue, 4, 4) != ERR_OK) {
+		return "setup";
+	}
+	ipc_endpoint = ep[1];
+	mem = rt_syscall2(SYS_MEMORY_CREATE, SUP_STACK, 0);
+	stack = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, SUP_STACK, 0,
+			    VM_READ | VM_WRITE);
+	if (rt_syscall6(SYS_THREAD_CREATE, 0, (uint64_t)ipc_server_entry,
+			(uint64_t)stack + SUP_STACK - 8, iters, 0, 0) < 0) {
+		return "thread";
+	}
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		if (rt_stream_send(&bench_queue, ep[0], conv, msg, 8, 0,
+				   &cqe) != 8) {
+			why = "send";
+			break;
+		}
+		conv = cqe.value;
+		if (rt_stream_recv(&bench_queue, ep[0], conv, reply,
+				   sizeof(reply), 0, &cqe) != 8) {
+			why = "recv";
+			break;
+		}
+	}
+	t1 = rt_clock_ns();
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[0], 0); /* the server sees it */
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ipc_server_queue.handle, 0);
+	*ns = t1 - t0;
+	return why;
+}
+
 /* Counts chosen for roughly 0.2-1 s each under plain TCG (see
  * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
 static const struct bench benches[] = {
@@ -201,6 +277,7 @@ static const struct bench benches[] = {
 	{ "queue_nop_batch32", 1u << 21, bench_queue_nop_batch32 },
 	{ "page_fault", 1u << 17, bench_page_fault },
 	{ "yield", 1u << 19, bench_yield },
+	{ "ipc_roundtrip", 1u << 14, bench_ipc_roundtrip },
 };
 
 int main(void)

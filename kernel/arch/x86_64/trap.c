@@ -117,11 +117,14 @@ static void trap_exception(struct trap_frame *frame)
 			cpu_halt();
 		}
 	}
-	if (v == TRAP_PAGE_FAULT && fault_resolve_page(frame)) {
+	/* CR2 first: anything below may fault or switch CPUs. */
+	uint64_t addr = v == TRAP_PAGE_FAULT ? cpu_read_cr2() : 0;
+
+	if (v == TRAP_PAGE_FAULT && fault_resolve_page(frame, addr)) {
 		return;
 	}
 	if (trap_from_user(frame)) {
-		fault_user(frame, exception_names[v]);
+		fault_user(frame, exception_names[v], addr);
 		return;
 	}
 	if (v == TRAP_PAGE_FAULT && uaccess_fixup(frame)) {

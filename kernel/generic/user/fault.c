@@ -13,9 +13,8 @@
 
 #define LOG_SUBSYS "fault"
 
-bool fault_resolve_page(struct trap_frame *frame)
+bool fault_resolve_page(struct trap_frame *frame, uint64_t addr)
 {
-	uint64_t addr = cpu_read_cr2(); /* before anything can fault again */
 	struct thread *t = sched_current();
 	bool ok;
 
@@ -37,15 +36,12 @@ bool fault_resolve_page(struct trap_frame *frame)
 	return ok;
 }
 
-void fault_user(struct trap_frame *frame, const char *what)
+void fault_user(struct trap_frame *frame, const char *what, uint64_t addr)
 {
 	struct thread *t = sched_current();
 	struct process *p = t->process;
 
 	if (p && p->supervision) {
-		uint64_t addr = frame->vector == TRAP_PAGE_FAULT ? cpu_read_cr2()
-								 : 0;
-
 		cpu_irq_enable();
 		supervise_fault(frame, addr);
 		cpu_irq_disable();
@@ -53,7 +49,7 @@ void fault_user(struct trap_frame *frame, const char *what)
 	}
 	LOG("process %s (%lu) killed: %s at rip %#lx, error %#lx, cr2 %#lx",
 	    p ? p->name : "?", p ? p->id : 0, what, frame->rip, frame->error,
-	    frame->vector == TRAP_PAGE_FAULT ? cpu_read_cr2() : 0);
+	    addr);
 	if (p) {
 		process_set_fault(p, (int)frame->vector);
 	}

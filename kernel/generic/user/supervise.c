@@ -589,10 +589,15 @@ int64_t sys_thread_resume(SYSCALL_ARGS)
 	if (err) {
 		return -(int64_t)err;
 	}
-	if (!t->started) { /* SYS_THREAD_START starts it */
+	if (!t->started || (a2 & ~(uint64_t)THREAD_RESUME_RESULT)) {
+		/* SYS_THREAD_START starts a thread; unknown flags refused */
+		err = t->started ? ERR_INVALID : ERR_BUSY;
 		thread_put(t);
 		process_put(p);
-		return -(int64_t)ERR_BUSY;
+		return -(int64_t)err;
+	}
+	if (a2 & THREAD_RESUME_RESULT) {
+		user_frame(t)->rax = a3;
 	}
 	spin_lock(&p->supervision->resume.lock);
 	__atomic_store_n(&t->stopped, false, __ATOMIC_RELEASE);
