@@ -1,10 +1,10 @@
 /*
  * Address spaces (see vm.h).
  *
- * Frames unmapped from private regions are only freed after the TLB
- * shootdown that follows the unmap, so no CPU can still reach them; until
- * then they are chained through their own first word (the frame is ours,
- * reached by the direct map).
+ * Frames unmapped from private regions are only released after the TLB
+ * shootdown that follows the unmap, so no CPU can still reach them
+ * (struct vm_garbage). Private frames may be shared copy-on-write with
+ * other spaces (pmm_page_share): releasing drops this space's share.
  */
 #include <arch/x86_64/paging.h>
 #include <base/string.h>
@@ -22,33 +22,58 @@
 #define LOG_SUBSYS "vm"
 
 /* Frames and regions to release once the lock is dropped and TLBs are
- * clean. */
+ * clean. The frames are kept in an array, not chained through the frames
+ * themselves: a copy-on-write frame may still belong to another space,
+ * whose data must not be touched. */
+#define VM_GARBAGE_INLINE 32
+
 struct vm_garbage {
-	paddr_t frames;			/* chain through the frames */
+	paddr_t inline_frames[VM_GARBAGE_INLINE];
+	paddr_t *frames;
+	size_t count, capacity;
 	struct list_node regions;
 };
 
 static void garbage_init(struct vm_garbage *g)
 {
-	g->frames = 0;
+	g->frames = g->inline_frames;
+	g->count = 0;
+	g->capacity = VM_GARBAGE_INLINE;
 	list_init(&g->regions);
 }
 
+/* Remembers @pa for release after the shootdown. If the list cannot grow
+ * (no memory), the frame is released at once: its last mapping is gone
+ * from the page tables already, only stale TLB entries of this space's
+ * CPUs could still reach it. */
 static void garbage_frame(struct vm_garbage *g, paddr_t pa)
 {
-	*(paddr_t *)phys_to_virt(pa) = g->frames;
-	g->frames = pa;
+	if (g->count == g->capacity) {
+		paddr_t *bigger = kmalloc(2 * g->capacity * sizeof(paddr_t));
+
+		if (!bigger) {
+			pmm_page_release(pa);
+			return;
+		}
+		memcpy(bigger, g->frames, g->count * sizeof(paddr_t));
+		if (g->frames != g->inline_frames) {
+			kfree(g->frames);
+		}
+		g->frames = bigger;
+		g->capacity *= 2;
+	}
+	g->frames[g->count++] = pa;
 }
 
 static void garbage_free(struct vm_garbage *g)
 {
 	struct list_node *n;
 
-	while (g->frames) {
-		paddr_t pa = g->frames;
-
-		g->frames = *(paddr_t *)phys_to_virt(pa);
-		pmm_page_release(pa); /* freed with its last sharer */
+	for (size_t i = 0; i < g->count; i++) {
+		pmm_page_release(g->frames[i]); /* freed with its last sharer */
+	}
+	if (g->frames != g->inline_frames) {
+		kfree(g->frames);
 	}
 	while ((n = list_pop_head(&g->regions))) {
 		struct vm_region *r = container_of(n, struct vm_region, link);
