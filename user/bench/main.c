@@ -19,6 +19,7 @@
  */
 #include <keel/handle.h>
 #include <keel/stream.h>
+#include <keel/supervise.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
 
@@ -193,6 +194,95 @@ static const char *bench_yield(uint64_t iters, uint64_t *ns)
 	return NULL;
 }
 
+/* supervised_syscall: a copy of this program (SYS_PROCESS_FORK, with us
+ * as supervisor) runs a thread that makes Linux getppid calls; each stops
+ * it, we take the event from our queue and resume it with the answer. */
+#define SUP_STACK (16 * 4096ul)
+
+void supervised_loop(uint64_t n);
+void supervised_loop(uint64_t n)
+{
+	for (uint64_t i = 0; i < n; i++) {
+		int64_t r;
+
+		__asm__ volatile("syscall"
+				 : "=a"(r)
+				 : "a"(110ul)
+				 : "rcx", "r11", "memory");
+	}
+	__asm__ volatile("syscall" : : "a"(231ul), "D"(0ul) : "rcx", "r11");
+	for (;;) {
+	}
+}
+
+__asm__(".text\n"
+	"supervised_entry:\n"
+	"	call supervised_loop\n"
+	"	ud2\n");
+void supervised_entry(void);
+
+static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
+{
+	static struct supervise_event ev;
+	struct rt_queue q;
+	struct queue_cqe cqe;
+	int64_t mem, stack, copy, tid;
+	uint64_t t0, t1, answered = 0;
+	const char *why = NULL;
+
+	if (rt_queue_create(&q, 2, 2) != ERR_OK) {
+		return "queue";
+	}
+	mem = rt_syscall2(SYS_MEMORY_CREATE, SUP_STACK, 0);
+	stack = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, SUP_STACK, 0,
+			    VM_READ | VM_WRITE);
+	copy = rt_syscall2(SYS_PROCESS_FORK, 0, PROCESS_SUPERVISED);
+	if (stack < 0 || copy < 0) {
+		return "fork";
+	}
+	tid = rt_syscall6(SYS_THREAD_CREATE, (uint64_t)copy,
+			  (uint64_t)supervised_entry,
+			  (uint64_t)stack + SUP_STACK - 8, iters, 0, 0);
+	if (tid < 0) {
+		return "thread";
+	}
+	t0 = rt_clock_ns();
+	for (;;) {
+		struct queue_sqe *sqe = rt_queue_sqe(&q);
+
+		sqe->op = QUEUE_OP_SUPERVISE;
+		sqe->handle = (uint32_t)copy;
+		sqe->arg[0] = (uint64_t)&ev;
+		rt_queue_commit(&q);
+		if (rt_queue_enter(&q, 1, 1, ~0ul) < 0 ||
+		    !rt_queue_reap(&q, &cqe) || cqe.result < 0) {
+			why = "event";
+			break;
+		}
+		if (ev.kind != SUPERVISE_EVENT_SYSCALL) {
+			why = "unexpected event";
+			break;
+		}
+		if (ev.nr == 231) {
+			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy, 0);
+			break;
+		}
+		answered++;
+		rt_syscall6(SYS_THREAD_RESUME, (uint64_t)copy, ev.thread,
+			    THREAD_RESUME_RESULT, 1, 0, 0);
+	}
+	t1 = rt_clock_ns();
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy, 0);
+	rt_syscall6(SYS_VM_UNMAP, 0, (uint64_t)stack, SUP_STACK, 0, 0, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)mem, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, q.handle, 0);
+	if (!why && answered != iters) {
+		why = "lost calls";
+	}
+	*ns = t1 - t0;
+	return why;
+}
+
 /* ipc_roundtrip: request and reply over one stream between two threads
  * of this process (each with its own queue), on one conversation. */
 static struct rt_queue ipc_server_queue;
@@ -222,8 +312,6 @@ __asm__(".text\n"
 	"	call ipc_server\n"
 	"	ud2\n");
 void ipc_server_entry(void);
-
-#define SUP_STACK (16 * 4096ul)
 
 static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 {
@@ -278,6 +366,7 @@ static const struct bench benches[] = {
 	{ "page_fault", 1u << 17, bench_page_fault },
 	{ "yield", 1u << 19, bench_yield },
 	{ "ipc_roundtrip", 1u << 14, bench_ipc_roundtrip },
+	{ "supervised_syscall", 1u << 15, bench_supervised_syscall },
 };
 
 int main(void)
