@@ -175,13 +175,23 @@ int64_t sys_memory_create(SYSCALL_ARGS)
 	return err ? -(int64_t)err : (int64_t)h;
 }
 
+/* Hands new object @v to @p as a handle with @rights; the caller's
+ * reference goes to the handle. Returns the handle or a negated error. */
+static int64_t publish(struct process *p, struct vmo *v, uint32_t rights)
+{
+	handle_t h;
+	err_t err = handle_insert(&p->handles, &v->obj, rights, &h);
+
+	kobject_put(&v->obj);
+	return err ? -(int64_t)err : (int64_t)h;
+}
+
 /* Hardware memory: needs the hardware right. */
 
 int64_t sys_memory_create_dma(SYSCALL_ARGS)
 {
 	struct process *p = process_current();
 	struct vmo *v;
-	handle_t h;
 	err_t err;
 
 	if (!p->hw_access) {
@@ -194,12 +204,8 @@ int64_t sys_memory_create_dma(SYSCALL_ARGS)
 	if (err) {
 		return -(int64_t)err;
 	}
-	err = handle_insert(&p->handles, &v->obj,
-			    RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
-				    RIGHT_DUPLICATE | RIGHT_TRANSFER,
-			    &h);
-	kobject_put(&v->obj);
-	return err ? -(int64_t)err : (int64_t)h;
+	return publish(p, v, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
+				     RIGHT_DUPLICATE | RIGHT_TRANSFER);
 }
 
 int64_t sys_memory_create_phys(SYSCALL_ARGS)
@@ -207,7 +213,6 @@ int64_t sys_memory_create_phys(SYSCALL_ARGS)
 	struct process *p = process_current();
 	enum paging_cache cache;
 	struct vmo *v;
-	handle_t h;
 	err_t err;
 
 	if (!p->hw_access) {
@@ -233,12 +238,8 @@ int64_t sys_memory_create_phys(SYSCALL_ARGS)
 	if (err) {
 		return -(int64_t)err;
 	}
-	err = handle_insert(&p->handles, &v->obj,
-			    RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
-				    RIGHT_DUPLICATE | RIGHT_TRANSFER,
-			    &h);
-	kobject_put(&v->obj);
-	return err ? -(int64_t)err : (int64_t)h;
+	return publish(p, v, RIGHT_READ | RIGHT_WRITE | RIGHT_MAP |
+				     RIGHT_DUPLICATE | RIGHT_TRANSFER);
 }
 
 int64_t sys_memory_phys(SYSCALL_ARGS)

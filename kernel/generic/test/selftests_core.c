@@ -310,28 +310,38 @@ SELFTEST(uaccess_refuses_kernel_addresses)
 	ST_CHECK(uaccess_copy_in(buf, 0, 0) == ERR_OK);
 }
 
-SELFTEST(user_fault_kills_only_that_process)
+/* Runs @path with the hardware right (or without) and returns its exit
+ * code, and in @vector the exception that killed it, if any. */
+static int run_with_hw(const char *path, bool hw, int *vector)
 {
 	const void *image;
 	size_t size;
 	struct process *p;
 	struct thread *t;
-	uint64_t before = pmm_free_pages();
+	int code;
 
-	ST_CHECK(initrd_find("/bin/fault", &image, &size) == ERR_OK);
-	if (ctx->failed) {
-		return;
+	if (initrd_find(path, &image, &size) != ERR_OK ||
+	    process_create_from_elf(strrchr(path, '/') + 1, image, size, &p,
+				    &t) != ERR_OK) {
+		return -12345;
 	}
-	ST_CHECK(process_create_from_elf("fault", image, size, &p, &t) ==
-		 ERR_OK);
-	if (ctx->failed) {
-		return;
-	}
+	p->hw_access = hw;
 	sched_start(t);
 	thread_put(t);
-	ST_CHECK(process_wait(p) == PROCESS_EXIT_FAULT);
-	ST_CHECK(p->fault_vector == 14);
+	code = process_wait(p);
+	*vector = p->fault_vector;
 	process_put(p);
+	return code;
+}
+
+SELFTEST(user_fault_kills_only_that_process)
+{
+	uint64_t before = pmm_free_pages();
+	int vector;
+
+	ST_CHECK(run_with_hw("/bin/fault", false, &vector) ==
+		 PROCESS_EXIT_FAULT);
+	ST_CHECK(vector == 14);
 	/* Its memory came back (slab caches may keep a page or two). The
 	 * thread's kernel stack is freed by the CPU it died on once it has
 	 * switched away, which may be a moment after process_wait returns. */
@@ -379,25 +389,11 @@ SELFTEST(bad_elf_images_are_refused)
 
 SELFTEST(write_to_read_only_mapping_kills)
 {
-	const void *image;
-	size_t size;
-	struct process *p;
-	struct thread *t;
+	int vector;
 
-	ST_CHECK(initrd_find("/bin/ro_write", &image, &size) == ERR_OK);
-	if (ctx->failed) {
-		return;
-	}
-	ST_CHECK(process_create_from_elf("ro_write", image, size, &p, &t) ==
-		 ERR_OK);
-	if (ctx->failed) {
-		return;
-	}
-	sched_start(t);
-	thread_put(t);
-	ST_CHECK(process_wait(p) == PROCESS_EXIT_FAULT);
-	ST_CHECK(p->fault_vector == 14);
-	process_put(p);
+	ST_CHECK(run_with_hw("/bin/ro_write", false, &vector) ==
+		 PROCESS_EXIT_FAULT);
+	ST_CHECK(vector == 14);
 }
 
 /* Starts @path with @endpoint in its handle table, passed as main's
@@ -500,30 +496,6 @@ SELFTEST(supervisor_runs_a_linux_style_child)
 	thread_put(t);
 	ST_CHECK(process_wait(p) == 0);
 	process_put(p);
-}
-
-/* Runs @path with the hardware right (or without) and returns its exit
- * code, and in @vector the exception that killed it, if any. */
-static int run_with_hw(const char *path, bool hw, int *vector)
-{
-	const void *image;
-	size_t size;
-	struct process *p;
-	struct thread *t;
-	int code;
-
-	if (initrd_find(path, &image, &size) != ERR_OK ||
-	    process_create_from_elf(strrchr(path, '/') + 1, image, size, &p,
-				    &t) != ERR_OK) {
-		return -12345;
-	}
-	p->hw_access = hw;
-	sched_start(t);
-	thread_put(t);
-	code = process_wait(p);
-	*vector = p->fault_vector;
-	process_put(p);
-	return code;
 }
 
 SELFTEST(driver_gets_irq_and_ports)
