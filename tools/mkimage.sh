@@ -56,7 +56,7 @@ while [ $# -gt 0 ]; do
 	--kernel) kernel=${2:?"$1 needs a value"}; shift 2 ;;
 	--initrd) initrd=${2:?"$1 needs a value"}; shift 2 ;;
 	--rootdir) rootdir=${2:?"$1 needs a value"}; shift 2 ;;
-	--cmdline) cmdline=${2:?"$1 needs a value"}; shift 2 ;;
+	--cmdline) cmdline=${2?"$1 needs a value"}; shift 2 ;; # may be empty
 	--root-size) root_mib=${2:?"$1 needs a value"}; shift 2 ;;
 	--esp-size) esp_mib=${2:?"$1 needs a value"}; shift 2 ;;
 	--out) out=${2:?"$1 needs a value"}; shift 2 ;;
