@@ -7,26 +7,12 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include <mm/buddy.h>
 
 #define MAX_BLOCK BLOCK(BUDDY_MAX_ORDER - 1)
 #define BLOCK(order) ((uint64_t)1 << (order))
 
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed;
-}
-
-/* xorshift64*: deterministic, good enough to drive the churn. */
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ull;
-}
 
 struct test_zone {
 	struct buddy_zone zone;

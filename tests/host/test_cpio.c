@@ -12,6 +12,7 @@
 #include <cpio/cpio.h>
 
 #include "check.h"
+#include "rng.h"
 
 #define AR_MAX 8192
 
@@ -474,15 +475,6 @@ TEST(every_truncation_is_safe)
 	}
 }
 
-static uint64_t rng_state = 0x2545f4914f6cdd1dull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 TEST(random_mutations_are_safe)
 {

@@ -12,6 +12,7 @@
 #include <elf/elf64.h>
 
 #include "check.h"
+#include "rng.h"
 
 #define IMG_SIZE 0x1100
 #define PH_PHDR 0
@@ -522,15 +523,6 @@ TEST(every_truncation_is_safe)
 	}
 }
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 TEST(random_header_mutations_are_safe)
 {

@@ -12,6 +12,7 @@
 #include <boot/multiboot2.h>
 
 #include "check.h"
+#include "rng.h"
 
 #define INFO_MAX 8192
 
@@ -506,15 +507,6 @@ TEST(every_truncation_is_safe)
 	}
 }
 
-static uint64_t rng_state = 0x853c49e6748fea9bull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 TEST(random_mutations_are_safe)
 {

@@ -8,22 +8,9 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include <mm/slab.h>
 
-static uint64_t rng_state;
-
-static void rng_seed(uint64_t seed)
-{
-	rng_state = seed;
-}
-
-static uint64_t rng_next(void)
-{
-	rng_state ^= rng_state >> 12;
-	rng_state ^= rng_state << 25;
-	rng_state ^= rng_state >> 27;
-	return rng_state * 2685821657736338717ull;
-}
 
 /* A page source over aligned_alloc that counts and can run dry. */
 struct test_pages {

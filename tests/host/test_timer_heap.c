@@ -7,6 +7,7 @@
 #include <stdlib.h>
 
 #include "check.h"
+#include "rng.h"
 #include <time/timer_heap.h>
 
 #define N 2000
@@ -14,15 +15,6 @@
 static struct timer_heap_node nodes[N];
 static int in_heap[N];
 
-static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
-
-static uint64_t rng(void)
-{
-	rng_state ^= rng_state << 13;
-	rng_state ^= rng_state >> 7;
-	rng_state ^= rng_state << 17;
-	return rng_state;
-}
 
 /* The smallest key among the nodes marked in_heap (the shadow). */
 static uint64_t shadow_min(void)
