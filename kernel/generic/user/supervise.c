@@ -303,16 +303,17 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	struct process *self = process_current();
 	char name[PROCESS_NAME_MAX];
 	struct process *p;
-	struct thread *t;
+	struct thread *t = NULL;
 	uint64_t out[2];
 	handle_t h;
 	void *image;
 	err_t err;
 
-	if (a3 & ~(uint64_t)PROCESS_SUPERVISED) {
+
+	if (a3 & ~(uint64_t)(PROCESS_SUPERVISED | PROCESS_EMPTY)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	if (a1 == 0 || a1 > (64ul << 20)) {
+	if (!(a3 & PROCESS_EMPTY) && (a1 == 0 || a1 > (64ul << 20))) {
 		return -(int64_t)ERR_INVALID;
 	}
 	if (!uaccess_range_ok(a4, sizeof(out))) {
@@ -326,15 +327,20 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	if (strnlen(name, sizeof(name)) == 0) {
 		return -(int64_t)ERR_INVALID;
 	}
-	image = kmalloc(a1);
-	if (!image) {
-		return -(int64_t)ERR_NO_MEMORY;
+	if (a3 & PROCESS_EMPTY) {
+		err = process_create_empty(name, &p);
+	} else {
+		image = kmalloc(a1);
+		if (!image) {
+			return -(int64_t)ERR_NO_MEMORY;
+		}
+		err = uaccess_copy_in(image, a0, a1);
+		if (!err) {
+			err = process_create_from_elf(name, image, a1, &p,
+						      &t);
+		}
+		kfree(image);
 	}
-	err = uaccess_copy_in(image, a0, a1);
-	if (!err) {
-		err = process_create_from_elf(name, image, a1, &p, &t);
-	}
-	kfree(image);
 	if (err) {
 		return -(int64_t)err;
 	}
@@ -347,7 +353,7 @@ int64_t sys_process_create(SYSCALL_ARGS)
 		err = handle_insert(&self->handles, &p->obj, RIGHTS_ALL, &h);
 	}
 	out[0] = h;
-	out[1] = t->id;
+	out[1] = t ? t->id : 0;
 	if (!err) {
 		err = uaccess_copy_out(a4, out, sizeof(out));
 		if (err) {
