@@ -54,14 +54,19 @@
  * ERR_WRONG_TYPE, ERR_ACCESS (the handle lacks RIGHT_MAP, or RIGHT_WRITE /
  * RIGHT_EXEC for VM_WRITE / VM_EXEC), ERR_INVALID (unaligned, zero size,
  * outside user space), ERR_RANGE (past the object's end), ERR_EXISTS
- * (VM_FIXED over a mapping), ERR_NO_SPACE. */
+ * (VM_FIXED over a mapping), ERR_NO_SPACE.
+ * Memory handle 0 (with offset 0) maps private anonymous memory instead:
+ * demand-zero, owned by the space (a process copy gets it copy-on-write),
+ * any VM_* protection including none at all (Linux's PROT_NONE), and
+ * SYS_VM_PROTECT may later grant any protection. */
 #define SYS_VM_MAP (SYS_NATIVE_BASE + 10)
 /* Unmaps [rsi, rsi + rdx) of address space rdi (0: own). Mappings that
  * straddle the range are split. ERR_INVALID, ERR_NOT_FOUND (nothing
  * mapped there). */
 #define SYS_VM_UNMAP (SYS_NATIVE_BASE + 11)
 /* Sets the VM_READ/WRITE/EXEC protection of [rsi, rsi + rdx) of address
- * space rdi to rcx, within what each mapping was allowed at map time.
+ * space rdi to rcx (0: no access), within what each mapping was allowed
+ * at map time.
  * ERR_INVALID, ERR_NOT_FOUND (a hole in the range), ERR_ACCESS. */
 #define SYS_VM_PROTECT (SYS_NATIVE_BASE + 12)
 

@@ -89,6 +89,12 @@ static uint64_t pte_flags(uint32_t prot)
 {
 	uint64_t f = PTE_USER;
 
+	/* PROT_NONE: the frame stays (private pages live in the page table)
+	 * but user mode cannot reach it. */
+	if (!(prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
+		return PTE_NX;
+	}
+
 	if (prot & VM_PROT_WRITE) {
 		f |= PTE_WRITE;
 	}
@@ -372,6 +378,46 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 	return err;
 }
 
+err_t vm_map_anon(struct vm_space *space, uint64_t size, uaddr_t addr,
+		  bool fixed, uint32_t prot, uaddr_t *out)
+{
+	struct vm_region *r;
+	err_t err = ERR_OK;
+
+	if (!size || (size & (PAGE_SIZE - 1)) ||
+	    (prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
+		return ERR_INVALID;
+	}
+	if (fixed && !range_ok(addr, size)) {
+		return ERR_INVALID;
+	}
+	r = kzalloc(sizeof(*r));
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	if (fixed) {
+		if (overlaps_locked(space, addr, addr + size)) {
+			err = ERR_EXISTS;
+		}
+	} else if (!addr || !range_ok(addr, size) ||
+		   overlaps_locked(space, addr, addr + size)) {
+		err = find_gap_locked(space, size, &addr);
+	}
+	if (!err) {
+		r->start = addr;
+		r->end = addr + size;
+		r->prot = prot;
+		r->max_prot = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC;
+		insert_locked(space, r);
+		r = NULL;
+		*out = addr;
+	}
+	spin_unlock(&space->lock);
+	kfree(r);
+	return err;
+}
+
 /* Splits @r at @at (strictly inside it); returns the upper part, linked
  * after @r. NULL without memory. Lock held. */
 static struct vm_region *split_locked(struct vm_region *r, uaddr_t at)
@@ -448,7 +494,7 @@ err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 	uaddr_t covered = addr;
 	err_t err = ERR_OK;
 
-	if (!range_ok(addr, size) || !(prot & VM_PROT_READ) ||
+	if (!range_ok(addr, size) ||
 	    (prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
 		return ERR_INVALID;
 	}
@@ -554,6 +600,24 @@ static err_t cow_break_locked(struct vm_space *space, struct vm_region *r,
 
 /* The frame behind user page @page for an access of kind @write, faulting
  * a memory object's page in if needed. Lock held. */
+/* Maps a fresh zeroed frame at @page of demand-zero private region @r
+ * (returned in @pa). ERR_NO_MEMORY. Lock held. */
+static err_t private_zero_fill_locked(struct vm_space *space,
+				      struct vm_region *r, uaddr_t page,
+				      paddr_t *pa)
+{
+	err_t err = pmm_alloc_page(pa);
+
+	if (err) {
+		return err;
+	}
+	err = paging_map(space->root, page, *pa, pte_flags(r->prot));
+	if (err) {
+		pmm_free(*pa, 0);
+	}
+	return err;
+}
+
 static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 			       bool write, paddr_t *pa, paddr_t *old)
 {
@@ -561,7 +625,7 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 	uint64_t pte;
 	err_t err;
 
-	if (!r || (write && !(r->prot & VM_PROT_WRITE))) {
+	if (!r || !r->prot || (write && !(r->prot & VM_PROT_WRITE))) {
 		return ERR_FAULT;
 	}
 	/* Device memory is not reached through the direct map. */
@@ -574,6 +638,9 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 		}
 		*pa = pte & PTE_ADDR_MASK;
 		return ERR_OK;
+	}
+	if (!r->obj) {
+		return private_zero_fill_locked(space, r, page, pa);
 	}
 	if (!r->vmo) {
 		return ERR_FAULT;
@@ -657,7 +724,7 @@ bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 
 	spin_lock(&space->lock);
 	r = find_locked(space, page);
-	if (!r || (write && !(r->prot & VM_PROT_WRITE)) ||
+	if (!r || !r->prot || (write && !(r->prot & VM_PROT_WRITE)) ||
 	    (exec && !(r->prot & VM_PROT_EXEC))) {
 		goto out;
 	}
@@ -671,6 +738,10 @@ bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 			 * above against the region). */
 			ok = !write || (pte & PTE_WRITE);
 		}
+		goto out;
+	}
+	if (!r->obj) {
+		ok = private_zero_fill_locked(space, r, page, &pa) == ERR_OK;
 		goto out;
 	}
 	if (!r->vmo) {
@@ -822,6 +893,14 @@ int64_t sys_vm_map(SYSCALL_ARGS)
 	}
 	if (a1 > UINT32_MAX) {
 		return -(int64_t)ERR_BAD_HANDLE;
+	}
+	if (a1 == HANDLE_INVALID) { /* private anonymous memory */
+		if (a2) {
+			return -(int64_t)ERR_INVALID;
+		}
+		err = vm_map_anon(space, a3, a4, a5 & VM_FIXED, prot_of(a5),
+				  &addr);
+		return err ? -(int64_t)err : (int64_t)addr;
 	}
 	err = handle_get(&p->handles, (handle_t)a1, OBJECT_MEMORY, RIGHT_MAP,
 			 &obj, &rights);
