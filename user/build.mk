@@ -20,17 +20,20 @@ $(BUILD)/user/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
-# Each program is one folder user/<name>/ with its sources.
-USER_PROGS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c)))))
+# Each program is one folder user/<name>/ (tests, tools) or
+# servers/<name>/ (the posix server, the registry...) with its sources.
+USER_PROG_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c \
+	servers/*/*.c))))
+USER_PROGS := $(notdir $(USER_PROG_DIRS))
 USER_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGS))
 
 define user_prog
-$(BUILD)/user/bin/$(1): $(patsubst %,$(BUILD)/user/%.o,$(wildcard user/$(1)/*.c)) $(USER_RT_OBJS)
+$(BUILD)/user/bin/$(notdir $(1)): $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(USER_RT_OBJS)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(USER_LDFLAGS) -o $$@ $$^
 endef
-$(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
+$(foreach d,$(USER_PROG_DIRS),$(eval $(call user_prog,$(d))))
 
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
 # programs). Rebuilt whenever a program changes.

@@ -154,6 +154,14 @@
  * no handles. PROCESS_SUPERVISED in rsi. Returns the new process handle. */
 #define SYS_PROCESS_FORK (SYS_NATIVE_BASE + 32)
 
+/* Powers the machine off (rdi = SYSTEM_POWER_OFF) or restarts it
+ * (SYSTEM_POWER_REBOOT); needs the hardware right. Returns only on
+ * failure: ERR_ACCESS, ERR_INVALID, ERR_NOT_SUPPORTED (the firmware
+ * offers no way). */
+#define SYS_SYSTEM_POWER (SYS_NATIVE_BASE + 48)
+#define SYSTEM_POWER_OFF 0
+#define SYSTEM_POWER_REBOOT 1
+
 #define MEMORY_CACHE_UC 0
 #define MEMORY_CACHE_WC 1
 #define MEMORY_CACHE_WB 2

@@ -78,6 +78,7 @@ static const syscall_fn syscall_table[] = {
 	[SYS_QUEUE_ENTER - SYS_NATIVE_BASE] = sys_queue_enter,
 	[SYS_MEMORY_CREATE - SYS_NATIVE_BASE] = sys_memory_create,
 	[SYS_VM_MAP - SYS_NATIVE_BASE] = sys_vm_map,
+	[SYS_SYSTEM_POWER - SYS_NATIVE_BASE] = sys_system_power,
 	[SYS_VM_UNMAP - SYS_NATIVE_BASE] = sys_vm_unmap,
 	[SYS_VM_PROTECT - SYS_NATIVE_BASE] = sys_vm_protect,
 	[SYS_STREAM_CREATE - SYS_NATIVE_BASE] = sys_stream_create,

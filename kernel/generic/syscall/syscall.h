@@ -43,3 +43,4 @@ int64_t sys_memory_create_dma(SYSCALL_ARGS);
 int64_t sys_memory_create_phys(SYSCALL_ARGS);
 int64_t sys_memory_phys(SYSCALL_ARGS);
 int64_t sys_process_fork(SYSCALL_ARGS);
+int64_t sys_system_power(SYSCALL_ARGS);
