@@ -18,6 +18,7 @@
 #include <base/list.h>
 
 struct fiber;
+struct lthread;
 
 struct pwait_head {
 	struct list_node waiters;	/* struct pwaiter.link */
@@ -38,3 +39,5 @@ void pwait_wake(struct pwait_head *head);
  * -LINUX_ETIMEDOUT or -LINUX_EINTR. */
 int pwait_any(struct pwait_head *const *heads, unsigned n,
 	      uint64_t deadline_ns);
+/* A signal arrived for @t: ends its pwait_any with -LINUX_EINTR. */
+void pwait_interrupt(struct lthread *t);

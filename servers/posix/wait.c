@@ -1,0 +1,182 @@
+/*
+ * Blocking of the server's fibers (wait.h). A waiting fiber puts one
+ * pwaiter on each head it waits on, and its group on the timer list when
+ * it has a deadline. One timer fiber sleeps on a kernel timer until the
+ * earliest deadline; an earlier new deadline cancels that sleep so the
+ * timer fiber re-arms.
+ *
+ * Everything here runs on the server's single OS thread: no locks.
+ */
+#include <base/string.h>
+#include <fiber/fiber.h>
+#include <fiber/loop.h>
+#include <linux/errno.h>
+#include <rt/malloc.h>
+#include <rt/rt.h>
+
+#include "proc.h"
+#include "server.h"
+#include "signal.h"
+#include "wait.h"
+
+#define PWAIT_INLINE 4
+
+struct pwait_group {
+	struct list_node timer_link;	/* on timed_groups when timed */
+	uint64_t deadline;
+	struct fiber *fiber;
+	bool timed_out;
+	bool interrupted;
+};
+
+static struct list_node timed_groups = LIST_INIT(timed_groups);
+static struct fiber *timer_fiber;
+static bool timer_idle;			/* parked with nothing to time */
+static uint64_t timer_armed = ~0ull;	/* deadline of the pending sleep */
+static uint64_t timer_ctx;		/* its context, for loop_cancel */
+
+void pwait_head_init(struct pwait_head *head)
+{
+	list_init(&head->waiters);
+}
+
+void pwait_wake(struct pwait_head *head)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &head->waiters) {
+		struct pwaiter *w = container_of(pos, struct pwaiter, link);
+
+		if (!w->woken) {
+			w->woken = true;
+			fiber_unpark(w->fiber);
+		}
+	}
+}
+
+static void timer_main(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct list_node *first = list_first(&timed_groups);
+		struct pwait_group *g;
+		uint64_t now;
+
+		if (!first) {
+			timer_idle = true;
+			fiber_park();
+			timer_idle = false;
+			continue;
+		}
+		g = container_of(first, struct pwait_group, timer_link);
+		now = rt_clock_ns();
+		if (g->deadline <= now) {
+			list_remove(&g->timer_link);
+			list_init(&g->timer_link);
+			g->timed_out = true;
+			fiber_unpark(g->fiber);
+			continue;
+		}
+		timer_armed = g->deadline;
+		struct queue_sqe sqe = { .op = QUEUE_OP_TIMER,
+					 .arg = { g->deadline } };
+		loop_submit_ctx(&posix_loop, &sqe, NULL, &timer_ctx);
+		timer_armed = ~0ull;
+	}
+}
+
+/* Puts @g on the timer list in deadline order and makes sure the timer
+ * fiber sleeps no longer than @g's deadline. */
+static void timer_add(struct pwait_group *g)
+{
+	struct list_node *pos;
+
+	if (!timer_fiber &&
+	    fiber_create(&timer_fiber, timer_main, NULL, 0) != ERR_OK) {
+		timer_fiber = NULL;
+	}
+	list_for_each(pos, &timed_groups) {
+		struct pwait_group *o =
+			container_of(pos, struct pwait_group, timer_link);
+
+		if (o->deadline > g->deadline) {
+			break;
+		}
+	}
+	list_add_tail(pos, &g->timer_link); /* before pos */
+	if (timer_idle) {
+		fiber_unpark(timer_fiber);
+	} else if (g->deadline < timer_armed && timer_ctx) {
+		loop_cancel(&posix_loop, timer_ctx);
+	}
+}
+
+void pwait_interrupt(struct lthread *t)
+{
+	if (t->waiting && !t->waiting->interrupted) {
+		t->waiting->interrupted = true;
+		fiber_unpark(t->waiting->fiber);
+	}
+}
+
+int pwait_any(struct pwait_head *const *heads, unsigned n,
+	      uint64_t deadline_ns)
+{
+	struct pwaiter inline_waiters[PWAIT_INLINE];
+	struct pwaiter *w = inline_waiters;
+	struct pwait_group g = { .deadline = deadline_ns,
+				 .fiber = fiber_self() };
+	struct lthread *t = proc_current();
+	bool woken = false;
+	int ret = 0;
+
+	if (t && signal_is_pending(t)) {
+		return -LINUX_EINTR;
+	}
+	if (deadline_ns != ~0ull && deadline_ns <= rt_clock_ns()) {
+		return -LINUX_ETIMEDOUT;
+	}
+	if (n > PWAIT_INLINE) {
+		w = calloc(n, sizeof(*w));
+		if (!w) {
+			return -LINUX_ENOMEM;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		w[i].fiber = g.fiber;
+		w[i].woken = false;
+		list_add_tail(&heads[i]->waiters, &w[i].link);
+	}
+	list_init(&g.timer_link);
+	if (deadline_ns != ~0ull) {
+		timer_add(&g);
+	}
+	if (t) {
+		t->waiting = &g;
+	}
+	for (;;) {
+		for (unsigned i = 0; i < n && !woken; i++) {
+			woken = w[i].woken;
+		}
+		if (woken || g.timed_out || g.interrupted) {
+			break;
+		}
+		fiber_park();
+	}
+	if (t) {
+		t->waiting = NULL;
+	}
+	if (!list_is_empty(&g.timer_link)) {
+		list_remove(&g.timer_link);
+	}
+	for (unsigned i = 0; i < n; i++) {
+		list_remove(&w[i].link);
+	}
+	if (w != inline_waiters) {
+		free(w);
+	}
+	if (!woken) {
+		ret = g.interrupted ? -LINUX_EINTR : -LINUX_ETIMEDOUT;
+	}
+	return ret;
+}
