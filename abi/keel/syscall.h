@@ -49,7 +49,8 @@
  * to pages, at most 64 GiB); returns its handle. ERR_INVALID, ERR_NO_MEMORY. */
 #define SYS_MEMORY_CREATE (SYS_NATIVE_BASE + 9)
 /* Maps rcx bytes of memory object rsi from byte offset rdx into address
- * space rdi (0: the caller's own) at r8 (with VM_FIXED, else a hint that
+ * space rdi (0: the caller's own; else a process handle with
+ * RIGHT_SUPERVISE, as for SYS_VM_UNMAP and SYS_VM_PROTECT) at r8 (with VM_FIXED, else a hint that
  * may be 0) with VM_* flags r9; returns the address. ERR_BAD_HANDLE,
  * ERR_WRONG_TYPE, ERR_ACCESS (the handle lacks RIGHT_MAP, or RIGHT_WRITE /
  * RIGHT_EXEC for VM_WRITE / VM_EXEC), ERR_INVALID (unaligned, zero size,

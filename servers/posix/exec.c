@@ -43,6 +43,7 @@ static int errno_of(int64_t err)
 	case -ERR_NOT_SUPPORTED:
 		return -LINUX_ENOEXEC;
 	default:
+		rt_printf("posix: exec: native error %ld", err);
 		return -LINUX_EINVAL;
 	}
 }

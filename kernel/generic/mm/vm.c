@@ -18,6 +18,7 @@
 #include <smp/smp.h>
 #include <syscall/syscall.h>
 #include <user/process.h>
+#include <user/supervise.h>
 
 #define LOG_SUBSYS "vm"
 
@@ -352,7 +353,9 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		return ERR_NO_MEMORY;
 	}
 	spin_lock(&space->lock);
-	if (fixed) {
+	if (space->dying) { /* its process ended: nothing may be added */
+		err = ERR_PEER_CLOSED;
+	} else if (fixed) {
 		if (overlaps_locked(space, addr, addr + size)) {
 			err = ERR_EXISTS;
 		}
@@ -396,7 +399,9 @@ err_t vm_map_anon(struct vm_space *space, uint64_t size, uaddr_t addr,
 		return ERR_NO_MEMORY;
 	}
 	spin_lock(&space->lock);
-	if (fixed) {
+	if (space->dying) { /* its process ended: nothing may be added */
+		err = ERR_PEER_CLOSED;
+	} else if (fixed) {
 		if (overlaps_locked(space, addr, addr + size)) {
 			err = ERR_EXISTS;
 		}
@@ -499,6 +504,10 @@ err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 		return ERR_INVALID;
 	}
 	spin_lock(&space->lock);
+	if (space->dying) {
+		spin_unlock(&space->lock);
+		return ERR_PEER_CLOSED;
+	}
 	/* First check: no holes, and allowed everywhere. */
 	list_for_each(pos, &space->regions) {
 		struct vm_region *r = container_of(pos, struct vm_region, link);
@@ -861,12 +870,27 @@ void vm_space_fini(struct vm_space *space)
 /* System calls. Address space handles come with process creation; until
  * then only 0, the caller's own space, is accepted. */
 
-static err_t space_of(uint64_t h, struct vm_space **out)
+/* The address space named by @h: 0 for the caller's own, else a process
+ * handle with RIGHT_SUPERVISE (a supervisor building or changing its
+ * programs' memory). The process reference goes to @owner; drop it with
+ * process_put when done. */
+static err_t space_of(uint64_t h, struct vm_space **out,
+		      struct process **owner)
 {
-	if (h != 0) {
-		return ERR_BAD_HANDLE;
+	struct process *p;
+	err_t err;
+
+	if (h == 0) {
+		p = process_current();
+		process_get(p);
+	} else {
+		err = supervise_process_get(h, &p);
+		if (err) {
+			return err;
+		}
 	}
-	*out = &process_current()->vm;
+	*out = &p->vm;
+	*owner = p;
 	return ERR_OK;
 }
 
@@ -877,7 +901,7 @@ static uint32_t prot_of(uint64_t flags)
 
 int64_t sys_vm_map(SYSCALL_ARGS)
 {
-	struct process *p = process_current();
+	struct process *p = process_current(), *owner;
 	struct vm_space *space;
 	struct kobject *obj;
 	uint32_t rights, prot, max_prot = VM_PROT_READ;
@@ -887,24 +911,24 @@ int64_t sys_vm_map(SYSCALL_ARGS)
 	if (a5 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC | VM_FIXED)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	err = space_of(a0, &space);
-	if (err) {
-		return -(int64_t)err;
-	}
 	if (a1 > UINT32_MAX) {
 		return -(int64_t)ERR_BAD_HANDLE;
 	}
+	err = space_of(a0, &space, &owner);
+	if (err) {
+		return -(int64_t)err;
+	}
 	if (a1 == HANDLE_INVALID) { /* private anonymous memory */
-		if (a2) {
-			return -(int64_t)ERR_INVALID;
-		}
-		err = vm_map_anon(space, a3, a4, a5 & VM_FIXED, prot_of(a5),
-				  &addr);
+		err = a2 ? ERR_INVALID
+			 : vm_map_anon(space, a3, a4, a5 & VM_FIXED,
+				       prot_of(a5), &addr);
+		process_put(owner);
 		return err ? -(int64_t)err : (int64_t)addr;
 	}
 	err = handle_get(&p->handles, (handle_t)a1, OBJECT_MEMORY, RIGHT_MAP,
 			 &obj, &rights);
 	if (err) {
+		process_put(owner);
 		return -(int64_t)err;
 	}
 	prot = prot_of(a5);
@@ -921,16 +945,19 @@ int64_t sys_vm_map(SYSCALL_ARGS)
 				 a3, a4, a5 & VM_FIXED, prot, max_prot, &addr);
 	}
 	kobject_put(obj);
+	process_put(owner);
 	return err ? -(int64_t)err : (int64_t)addr;
 }
 
 int64_t sys_vm_unmap(SYSCALL_ARGS)
 {
 	struct vm_space *space;
-	err_t err = space_of(a0, &space);
+	struct process *owner;
+	err_t err = space_of(a0, &space, &owner);
 
 	if (!err) {
 		err = vm_unmap(space, a1, a2);
+		process_put(owner);
 	}
 	return -(int64_t)err;
 }
@@ -938,14 +965,16 @@ int64_t sys_vm_unmap(SYSCALL_ARGS)
 int64_t sys_vm_protect(SYSCALL_ARGS)
 {
 	struct vm_space *space;
+	struct process *owner;
 	err_t err;
 
 	if (a3 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	err = space_of(a0, &space);
+	err = space_of(a0, &space, &owner);
 	if (!err) {
 		err = vm_protect(space, a1, a2, prot_of(a3));
+		process_put(owner);
 	}
 	return -(int64_t)err;
 }

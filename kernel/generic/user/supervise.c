@@ -225,7 +225,7 @@ static const struct queue_request_ops supervise_request_ops = {
 };
 
 /* The process named by @h with RIGHT_SUPERVISE (referenced). */
-static err_t supervised_process(uint64_t h, struct process **out)
+err_t supervise_process_get(uint64_t h, struct process **out)
 {
 	struct kobject *obj;
 	err_t err;
@@ -248,7 +248,7 @@ enum queue_submit supervise_op_wait(struct queue *q,
 	struct supervise_request *r;
 	struct channel_event *ce = NULL;
 	struct process *target;
-	err_t err = supervised_process(sqe->handle, &target);
+	err_t err = supervise_process_get(sqe->handle, &target);
 
 	if (!err && !target->supervision) {
 		err = ERR_INVALID;
@@ -383,7 +383,7 @@ int64_t sys_thread_create(SYSCALL_ARGS)
 		p = process_current();
 		process_get(p);
 	} else {
-		err = supervised_process(a0, &p);
+		err = supervise_process_get(a0, &p);
 		if (err) {
 			return -(int64_t)err;
 		}
@@ -417,7 +417,7 @@ int64_t sys_process_fork(SYSCALL_ARGS)
 		src = self;
 		process_get(src);
 	} else {
-		err = supervised_process(a0, &src);
+		err = supervise_process_get(a0, &src);
 		if (err) {
 			return -(int64_t)err;
 		}
@@ -445,7 +445,7 @@ int64_t sys_thread_start(SYSCALL_ARGS)
 {
 	struct process *p;
 	struct thread *t;
-	err_t err = supervised_process(a0, &p);
+	err_t err = supervise_process_get(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;
@@ -470,7 +470,7 @@ static err_t stopped_thread(uint64_t h, uint64_t tid, struct process **pp,
 			    struct thread **out)
 {
 	struct process *p;
-	err_t err = supervised_process(h, &p);
+	err_t err = supervise_process_get(h, &p);
 
 	if (err) {
 		return err;
@@ -617,7 +617,7 @@ int64_t sys_thread_resume(SYSCALL_ARGS)
 int64_t sys_process_kill(SYSCALL_ARGS)
 {
 	struct process *p;
-	err_t err = supervised_process(a0, &p);
+	err_t err = supervise_process_get(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;
@@ -649,7 +649,7 @@ static int64_t vm_transfer(uint64_t h, uaddr_t remote, uaddr_t local,
 		p = process_current();
 		process_get(p);
 	} else {
-		err = supervised_process(h, &p);
+		err = supervise_process_get(h, &p);
 		if (err) {
 			return -(int64_t)err;
 		}
