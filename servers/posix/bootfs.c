@@ -3,7 +3,7 @@
  */
 #include <base/string.h>
 #include <cpio/cpio.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 
 #include "bootfs.h"
 

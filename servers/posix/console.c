@@ -3,7 +3,7 @@
  * CR LF, as the tty's ONLCR would do.
  */
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "console.h"

@@ -9,8 +9,8 @@
 #include <elf/elf64.h>
 #include <keel/supervise.h>
 #include <keel/syscall.h>
-#include <linux/auxv.h>
-#include <linux/errno.h>
+#include <linux_abi/auxv.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

@@ -2,7 +2,7 @@
  * File descriptor tables (fd.h).
  */
 #include <base/string.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 
 #include "fd.h"

@@ -3,7 +3,7 @@
  * wait head until woken, timed out or interrupted by a signal.
  */
 #include <base/list.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "futex.h"

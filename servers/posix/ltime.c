@@ -5,7 +5,7 @@
  * tear it.
  */
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "ltime.h"

@@ -8,8 +8,8 @@
  */
 #include <keel/error.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
-#include <linux/mman.h>
+#include <linux_abi/errno.h>
+#include <linux_abi/mman.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

@@ -4,7 +4,7 @@
  * state change wakes all, and each re-checks.
  */
 #include <base/string.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 
 #include "file.h"

@@ -16,7 +16,7 @@
 #include <keel/error.h>
 #include <keel/queue.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

@@ -15,7 +15,7 @@
 
 #include <base/string.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "proc.h"

@@ -4,8 +4,8 @@
  * top - (distance from the buffer's end).
  */
 #include <base/string.h>
-#include <linux/auxv.h>
-#include <linux/errno.h>
+#include <linux_abi/auxv.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 
 #include "stack.h"

@@ -5,8 +5,8 @@
  */
 #include <base/string.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
-#include <linux/syscall_nr.h>
+#include <linux_abi/errno.h>
+#include <linux_abi/syscall_nr.h>
 #include <rt/rt.h>
 
 #include "console.h"

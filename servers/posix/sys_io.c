@@ -4,7 +4,7 @@
  * moves through a server buffer of at most IO_CHUNK bytes per step.
  */
 #include <base/string.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

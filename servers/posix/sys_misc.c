@@ -3,7 +3,7 @@
  * queries, sysinfo, and the memory calls' argument handling.
  */
 #include <base/string.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

@@ -5,7 +5,7 @@
 #include <base/string.h>
 #include <fiber/fiber.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 

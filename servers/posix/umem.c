@@ -4,7 +4,7 @@
  */
 #include <keel/error.h>
 #include <keel/syscall.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "proc.h"

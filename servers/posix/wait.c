@@ -10,7 +10,7 @@
 #include <base/string.h>
 #include <fiber/fiber.h>
 #include <fiber/loop.h>
-#include <linux/errno.h>
+#include <linux_abi/errno.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 
