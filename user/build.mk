@@ -8,7 +8,7 @@ USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-Ttext-segment=0x400000 \
 	-Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
 USER_RT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(LIB_RT_SRCS) \
-	$(LIB_FIBER_SRCS) $(LIB_BASE_SRCS))
+	$(LIB_FIBER_SRCS) $(LIB_BASE_SRCS) $(LIB_PCI_SRCS))
 
 $(BUILD)/user/%.c.o: %.c
 	$(call msg,CC,$<)
