@@ -124,12 +124,26 @@
 /* Creates an IRQ object for ISA IRQ rdi (IRQ_ISA in rsi: translated
  * through the ACPI overrides, edge-triggered active-high unless they say
  * otherwise) or global system interrupt rdi (trigger and polarity from
- * IRQ_LEVEL / IRQ_ACTIVE_LOW). Needs the hardware right. Returns the handle
- * (wait, duplicate, transfer). ERR_ACCESS, ERR_RANGE, ERR_BUSY (the line
- * has an object already), ERR_NOT_FOUND (no IOAPIC serves it). */
+ * IRQ_LEVEL / IRQ_ACTIVE_LOW). The line goes to CPU rdx with IRQ_CPU in
+ * rsi, else to the CPU with the fewest IRQs. Needs the hardware right.
+ * Returns the handle (wait, duplicate, transfer). ERR_ACCESS, ERR_RANGE
+ * (also: no such CPU), ERR_BUSY (the line has an object already),
+ * ERR_NOT_FOUND (no IOAPIC serves it), ERR_NO_SPACE (no free vector). */
 #define SYS_IRQ_CREATE (SYS_NATIVE_BASE + 25)
-/* Unmasks the line of IRQ object rdi after it fired. */
+/* Unmasks the line of IRQ object rdi after it fired (an MSI object is
+ * never masked: accepted, does nothing). */
 #define SYS_IRQ_ACK (SYS_NATIVE_BASE + 26)
+/* Creates an IRQ object for a message-signalled interrupt (one MSI or
+ * MSI-X vector): a free vector on CPU rsi with IRQ_CPU in rdi, else on
+ * the CPU with the fewest IRQs; writes the struct irq_info
+ * (abi/keel/irq.h) with the address/data pair for the device to user
+ * pointer rdx. Needs the hardware right. Returns the handle (wait,
+ * duplicate, transfer). ERR_ACCESS, ERR_INVALID (flags), ERR_RANGE (no
+ * such CPU), ERR_NO_SPACE (no free vector), ERR_FAULT, ERR_NO_MEMORY. */
+#define SYS_IRQ_CREATE_MSI (SYS_NATIVE_BASE + 38)
+/* Writes the struct irq_info of IRQ object rdi (any rights) to user
+ * pointer rsi. ERR_BAD_HANDLE, ERR_WRONG_TYPE, ERR_FAULT. */
+#define SYS_IRQ_INFO (SYS_NATIVE_BASE + 39)
 /* Creates an object for I/O ports [rdi, rdi + rsi) (hardware right).
  * Returns the handle. ERR_ACCESS, ERR_RANGE. */
 #define SYS_IOPORT_CREATE (SYS_NATIVE_BASE + 27)
@@ -170,6 +184,7 @@
 #define IRQ_ISA 0x1
 #define IRQ_LEVEL 0x2
 #define IRQ_ACTIVE_LOW 0x4
+#define IRQ_CPU 0x8 /* SYS_IRQ_CREATE(_MSI): the caller names the CPU */
 
 #define VM_READ 0x1
 #define VM_WRITE 0x2

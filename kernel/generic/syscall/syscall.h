@@ -37,6 +37,8 @@ int64_t sys_futex_wait(SYSCALL_ARGS);
 int64_t sys_futex_wake(SYSCALL_ARGS);
 int64_t sys_irq_create(SYSCALL_ARGS);
 int64_t sys_irq_ack(SYSCALL_ARGS);
+int64_t sys_irq_create_msi(SYSCALL_ARGS);
+int64_t sys_irq_info(SYSCALL_ARGS);
 int64_t sys_ioport_create(SYSCALL_ARGS);
 int64_t sys_ioport_enable(SYSCALL_ARGS);
 int64_t sys_memory_create_dma(SYSCALL_ARGS);
