@@ -109,6 +109,16 @@ void proc_put(struct lproc *p)
 	free(p);
 }
 
+static void proc_alarm_fired(struct ptimer *pt)
+{
+	struct lproc *p = container_of(pt, struct lproc, alarm);
+
+	if (p->alarm_interval) {
+		ptimer_arm(&p->alarm, pt->deadline + p->alarm_interval);
+	}
+	signal_send_proc(p, LINUX_SIGALRM);
+}
+
 static struct lproc *proc_alloc(void)
 {
 	struct lproc *p = calloc(1, sizeof(*p));
@@ -127,6 +137,8 @@ static struct lproc *proc_alloc(void)
 	list_init(&p->threads);
 	pwait_head_init(&p->child_wait);
 	pwait_head_init(&p->vfork_wait);
+	pwait_head_init(&p->cont_wait);
+	ptimer_init(&p->alarm, proc_alarm_fired);
 	p->umask = 022;
 	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	list_add_tail(&all_procs, &p->all_link);
@@ -228,6 +240,7 @@ static void proc_ended(struct lproc *p, int64_t code)
 	}
 	p->exiting = true;
 	p->zombie = true;
+	ptimer_cancel(&p->alarm);
 	proc_kill_threads(p, NULL);
 	proc_vfork_release(p);
 	if (p->fds) {

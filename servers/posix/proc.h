@@ -57,12 +57,19 @@ struct lproc {
 	/* Signals (signal.c): shared by all threads. */
 	struct lsigaction actions[64];
 	uint64_t pending;		/* process-directed, not yet taken */
+	struct ptimer alarm;		/* ITIMER_REAL */
+	uint64_t alarm_interval;	/* ns; 0: one shot */
 
 	/* Exit. */
 	bool exiting;			/* exit_group started */
 	bool zombie;			/* ended, not yet waited for */
 	int exit_status;		/* wait status word, as wait4 gives */
 	struct pwait_head child_wait;	/* a child changed state */
+	bool stopped;			/* by SIGSTOP/TSTP/TTIN/TTOU */
+	int stop_sig;
+	bool stop_report;		/* wait4(WUNTRACED) not told yet */
+	bool cont_report;		/* wait4(WCONTINUED) not told yet */
+	struct pwait_head cont_wait;	/* stopped threads wait for SIGCONT */
 	bool vfork_parent_waits;	/* parent sleeps until exec or exit */
 	struct pwait_head vfork_wait;
 

@@ -6,10 +6,13 @@
  * &siginfo, rdx = &ucontext, returning through sa_restorer to
  * rt_sigreturn.
  *
+ * Job control: a stop signal's default action stops the whole process
+ * (each thread holds still at its next stop point) until SIGCONT.
+ *
  * Not yet: the FPU/SSE state is not saved in the frame (fpstate = NULL;
- * the kernel's register calls do not carry it yet), stop/continue, and
- * interrupting a thread that runs in user mode without making calls
- * (that needs the kernel's thread suspension).
+ * the kernel's register calls do not carry it yet), and interrupting a
+ * thread that runs in user mode without making calls (that needs the
+ * kernel's thread suspension).
  */
 #include <stddef.h>
 
@@ -124,6 +127,29 @@ void signal_send_proc(struct lproc *p, int sig)
 		proc_exit(p, LINUX_SIGKILL);
 		return;
 	}
+	/* Stop and continue signals cancel each other when generated. */
+	if (sig == LINUX_SIGCONT) {
+		struct list_node *tp;
+		uint64_t stops = SIG_BIT(LINUX_SIGSTOP) | SIG_BIT(LINUX_SIGTSTP) |
+				 SIG_BIT(LINUX_SIGTTIN) | SIG_BIT(LINUX_SIGTTOU);
+
+		p->pending &= ~stops;
+		list_for_each(tp, &p->threads) {
+			container_of(tp, struct lthread, link)->pending &=
+				~stops;
+		}
+		if (p->stopped) {
+			p->stopped = false;
+			p->stop_report = false;
+			p->cont_report = true;
+			pwait_wake(&p->cont_wait);
+			if (p->parent) {
+				pwait_wake(&p->parent->child_wait);
+			}
+		}
+	} else if (default_action(sig) == ACT_STOP) {
+		p->pending &= ~SIG_BIT(LINUX_SIGCONT);
+	}
 	if (is_ignored(p, sig)) {
 		return; /* discarded when generated, as on Linux */
 	}
@@ -155,6 +181,43 @@ int signal_send_group(int pgid, int sig)
 		}
 	}
 	return n;
+}
+
+/* Job control: @p stops on @sig; the parent hears of it (wait4 with
+ * WUNTRACED, SIGCHLD unless SA_NOCLDSTOP); every thread of @p holds still
+ * at its next stop point. @t then waits for SIGCONT or its death.
+ * Returns false when @t died meanwhile. */
+static bool stop_process(struct lthread *t, int sig)
+{
+	struct lproc *p = t->proc;
+	struct pwait_head *h = &p->cont_wait;
+	struct list_node *pos;
+
+	if (!p->stopped) {
+		p->stopped = true;
+		p->stop_sig = sig;
+		p->stop_report = true;
+		p->cont_report = false;
+		list_for_each(pos, &p->threads) {
+			struct lthread *o =
+				container_of(pos, struct lthread, link);
+
+			if (o != t) {
+				pwait_interrupt(o);
+			}
+		}
+		if (p->parent) {
+			pwait_wake(&p->parent->child_wait);
+			if (!(p->parent->actions[LINUX_SIGCHLD - 1].flags &
+			      LINUX_SA_NOCLDSTOP)) {
+				signal_send_proc(p->parent, LINUX_SIGCHLD);
+			}
+		}
+	}
+	while (p->stopped && !t->dead) {
+		pwait_any(&h, 1, ~0ull);
+	}
+	return !t->dead;
 }
 
 /* Takes the lowest pending signal @t does not block; 0 if none. */
@@ -250,6 +313,11 @@ static bool setup_frame(struct lthread *t, int sig, struct thread_regs *regs,
 bool signal_deliver(struct lthread *t, struct thread_regs *regs, int64_t nr)
 {
 	struct lproc *p = t->proc;
+
+	/* Another thread stopped the process: hold still here too. */
+	if (p->stopped && !stop_process(t, p->stop_sig)) {
+		return false;
+	}
 	uint64_t oldmask = t->has_saved_sigmask ? t->saved_sigmask : t->sigmask;
 	bool restart = nr >= 0 && (int64_t)regs->rax == -LINUX_ERESTARTSYS;
 	int sig;
@@ -263,7 +331,11 @@ bool signal_deliver(struct lthread *t, struct thread_regs *regs, int64_t nr)
 		if (act->handler == LINUX_SIG_DFL) {
 			switch (default_action(sig)) {
 			case ACT_IGNORE:
-			case ACT_STOP: /* job control stops: not yet */
+				continue;
+			case ACT_STOP:
+				if (!stop_process(t, sig)) {
+					return false;
+				}
 				continue;
 			case ACT_CORE:
 				proc_exit(p, sig | 0x80);

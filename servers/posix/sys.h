@@ -45,7 +45,8 @@ void sys_finish(struct lthread *t, int64_t nr, int64_t r);
 	/* sys_misc.c */                                                    \
 	X(uname) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)   \
 	X(nanosleep) X(clock_nanosleep) X(getrandom) X(sched_yield)         \
-	X(sysinfo) X(futex) X(sched_getaffinity) X(getcpu)                  \
+	X(sysinfo) X(futex) X(sched_getaffinity) X(getcpu) X(alarm)      \
+	X(setitimer) X(getitimer)                  \
 	/* signal.c */                                                      \
 	X(rt_sigaction) X(rt_sigprocmask) X(rt_sigreturn) X(sigaltstack)    \
 	X(rt_sigpending) X(rt_sigsuspend)

@@ -281,3 +281,92 @@ int64_t sys_mremap(struct lthread *t, const uint64_t *a)
 	}
 	return -LINUX_ENOMEM;
 }
+
+/* ITIMER_REAL: what is left of the process's alarm, and its interval. */
+static void itimer_get(struct lproc *p, uint64_t *left, uint64_t *interval)
+{
+	uint64_t now = ltime_monotonic_ns();
+
+	*left = ptimer_is_armed(&p->alarm) && p->alarm.deadline > now
+			? p->alarm.deadline - now
+			: 0;
+	*interval = p->alarm_interval;
+}
+
+static void itimer_set(struct lproc *p, uint64_t value, uint64_t interval)
+{
+	p->alarm_interval = interval;
+	if (value) {
+		ptimer_arm(&p->alarm, ltime_monotonic_ns() + value);
+	} else {
+		ptimer_cancel(&p->alarm);
+	}
+}
+
+int64_t sys_alarm(struct lthread *t, const uint64_t *a)
+{
+	uint64_t left, interval, secs;
+
+	itimer_get(t->proc, &left, &interval);
+	itimer_set(t->proc, (a[0] & 0xffffffff) * LTIME_NS_PER_S, 0);
+	/* Seconds left, rounded to nearest, at least 1 if any. */
+	secs = (left + LTIME_NS_PER_S / 2) / LTIME_NS_PER_S;
+	return left ? (int64_t)(secs ? secs : 1) : 0;
+}
+
+static void to_timeval(uint64_t ns, int64_t tv[2])
+{
+	tv[0] = (int64_t)(ns / LTIME_NS_PER_S);
+	tv[1] = (int64_t)(ns % LTIME_NS_PER_S / 1000);
+}
+
+int64_t sys_getitimer(struct lthread *t, const uint64_t *a)
+{
+	int64_t it[4] = { 0, 0, 0, 0 };
+	uint64_t left, interval;
+
+	if (a[0] > 2) {
+		return -LINUX_EINVAL;
+	}
+	if (a[0] == 0) { /* ITIMER_REAL; the CPU-time ones never run */
+		itimer_get(t->proc, &left, &interval);
+		to_timeval(interval, it);
+		to_timeval(left, it + 2);
+	}
+	return umem_write(t->proc, a[1], it, sizeof(it));
+}
+
+int64_t sys_setitimer(struct lthread *t, const uint64_t *a)
+{
+	int64_t it[4];
+
+	if (a[0] > 2) {
+		return -LINUX_EINVAL;
+	}
+	if (a[2]) {
+		uint64_t get[3] = { a[0], a[2], 0 };
+
+		if (sys_getitimer(t, get)) {
+			return -LINUX_EFAULT;
+		}
+	}
+	if (!a[1]) {
+		return 0;
+	}
+	if (umem_read(t->proc, a[1], it, sizeof(it))) {
+		return -LINUX_EFAULT;
+	}
+	for (int i = 0; i < 4; i++) {
+		if (it[i] < 0 || ((i & 1) && it[i] >= 1000000)) {
+			return -LINUX_EINVAL;
+		}
+	}
+	if (a[0] == 0) {
+		itimer_set(t->proc,
+			   (uint64_t)it[2] * LTIME_NS_PER_S +
+				   (uint64_t)it[3] * 1000,
+			   (uint64_t)it[0] * LTIME_NS_PER_S +
+				   (uint64_t)it[1] * 1000);
+	}
+	return 0;
+}

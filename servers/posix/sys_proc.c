@@ -31,6 +31,8 @@
 #define CLONE_CHILD_SETTID 0x01000000
 
 #define WNOHANG 1
+#define WUNTRACED 2
+#define WCONTINUED 8
 
 #define EXEC_STRINGS_MAX (2u << 20)	/* argv + envp bytes */
 #define EXEC_VECTOR_MAX 65536
@@ -411,7 +413,24 @@ int64_t sys_wait4(struct lthread *t, const uint64_t *a)
 			}
 			any = true;
 			if (!c->zombie) {
-				continue;
+				int st = -1;
+
+				if ((a[2] & WUNTRACED) && c->stopped &&
+				    c->stop_report) {
+					st = (c->stop_sig << 8) | 0x7f;
+					c->stop_report = false;
+				} else if ((a[2] & WCONTINUED) &&
+					   c->cont_report) {
+					st = 0xffff;
+					c->cont_report = false;
+				}
+				if (st < 0) {
+					continue;
+				}
+				if (a[1] && umem_write(p, a[1], &st, 4)) {
+					return -LINUX_EFAULT;
+				}
+				return c->pid;
 			}
 			status = c->exit_status;
 			cpid = c->pid;

@@ -2,8 +2,8 @@
  * Blocking of the server's fibers (wait.h). A waiting fiber puts one
  * pwaiter on each head it waits on, and its group on the timer list when
  * it has a deadline. One timer fiber sleeps on a kernel timer until the
- * earliest deadline; an earlier new deadline cancels that sleep so the
- * timer fiber re-arms.
+ * earliest deadline of every ptimer (waits, alarms, interval timers); an
+ * earlier new deadline cancels that sleep so the timer fiber re-arms.
  *
  * Everything here runs on the server's single OS thread: no locks.
  */
@@ -22,14 +22,13 @@
 #define PWAIT_INLINE 4
 
 struct pwait_group {
-	struct list_node timer_link;	/* on timed_groups when timed */
-	uint64_t deadline;
+	struct ptimer timer;		/* armed when the wait has a deadline */
 	struct fiber *fiber;
 	bool timed_out;
 	bool interrupted;
 };
 
-static struct list_node timed_groups = LIST_INIT(timed_groups);
+static struct list_node timers = LIST_INIT(timers);
 static struct fiber *timer_fiber;
 static bool timer_idle;			/* parked with nothing to time */
 static uint64_t timer_armed = ~0ull;	/* deadline of the pending sleep */
@@ -58,8 +57,8 @@ static void timer_main(void *arg)
 {
 	(void)arg;
 	for (;;) {
-		struct list_node *first = list_first(&timed_groups);
-		struct pwait_group *g;
+		struct list_node *first = list_first(&timers);
+		struct ptimer *pt;
 		uint64_t now;
 
 		if (!first) {
@@ -68,47 +67,68 @@ static void timer_main(void *arg)
 			timer_idle = false;
 			continue;
 		}
-		g = container_of(first, struct pwait_group, timer_link);
+		pt = container_of(first, struct ptimer, link);
 		now = rt_clock_ns();
-		if (g->deadline <= now) {
-			list_remove(&g->timer_link);
-			list_init(&g->timer_link);
-			g->timed_out = true;
-			fiber_unpark(g->fiber);
+		if (pt->deadline <= now) {
+			list_remove(&pt->link);
+			pt->fire(pt);
 			continue;
 		}
-		timer_armed = g->deadline;
+		timer_armed = pt->deadline;
 		struct queue_sqe sqe = { .op = QUEUE_OP_TIMER,
-					 .arg = { g->deadline } };
+					 .arg = { pt->deadline } };
 		loop_submit_ctx(&posix_loop, &sqe, NULL, &timer_ctx);
 		timer_armed = ~0ull;
 	}
 }
 
-/* Puts @g on the timer list in deadline order and makes sure the timer
- * fiber sleeps no longer than @g's deadline. */
-static void timer_add(struct pwait_group *g)
+void ptimer_arm(struct ptimer *pt, uint64_t deadline)
 {
 	struct list_node *pos;
 
+	if (list_is_linked(&pt->link)) {
+		list_remove(&pt->link);
+	}
+	pt->deadline = deadline;
 	if (!timer_fiber &&
 	    fiber_create(&timer_fiber, timer_main, NULL, 0) != ERR_OK) {
 		timer_fiber = NULL;
 	}
-	list_for_each(pos, &timed_groups) {
-		struct pwait_group *o =
-			container_of(pos, struct pwait_group, timer_link);
+	list_for_each(pos, &timers) {
+		struct ptimer *o = container_of(pos, struct ptimer, link);
 
-		if (o->deadline > g->deadline) {
+		if (o->deadline > deadline) {
 			break;
 		}
 	}
-	list_add_tail(pos, &g->timer_link); /* before pos */
+	list_add_tail(pos, &pt->link); /* before pos */
 	if (timer_idle) {
 		fiber_unpark(timer_fiber);
-	} else if (g->deadline < timer_armed && timer_ctx) {
+	} else if (deadline < timer_armed && timer_ctx) {
 		loop_cancel(&posix_loop, timer_ctx);
 	}
+}
+
+void ptimer_cancel(struct ptimer *pt)
+{
+	if (!list_is_linked(&pt->link)) {
+		return;
+	}
+	list_remove(&pt->link);
+	/* The kernel timer was set for this one: let the timer fiber re-arm
+	 * for the next, or rest (an armed kernel timer keeps the event loop
+	 * busy, and a oneshot server from ending). */
+	if (pt->deadline == timer_armed && timer_ctx) {
+		loop_cancel(&posix_loop, timer_ctx);
+	}
+}
+
+static void group_timed_out(struct ptimer *pt)
+{
+	struct pwait_group *g = container_of(pt, struct pwait_group, timer);
+
+	g->timed_out = true;
+	fiber_unpark(g->fiber);
 }
 
 void pwait_interrupt(struct lthread *t)
@@ -124,8 +144,7 @@ int pwait_any(struct pwait_head *const *heads, unsigned n,
 {
 	struct pwaiter inline_waiters[PWAIT_INLINE];
 	struct pwaiter *w = inline_waiters;
-	struct pwait_group g = { .deadline = deadline_ns,
-				 .fiber = fiber_self() };
+	struct pwait_group g = { .fiber = fiber_self() };
 	struct lthread *t = proc_current();
 	bool woken = false;
 	int ret = 0;
@@ -147,9 +166,9 @@ int pwait_any(struct pwait_head *const *heads, unsigned n,
 		w[i].woken = false;
 		list_add_tail(&heads[i]->waiters, &w[i].link);
 	}
-	list_init(&g.timer_link);
+	ptimer_init(&g.timer, group_timed_out);
 	if (deadline_ns != ~0ull) {
-		timer_add(&g);
+		ptimer_arm(&g.timer, deadline_ns);
 	}
 	if (t) {
 		t->waiting = &g;
@@ -166,9 +185,7 @@ int pwait_any(struct pwait_head *const *heads, unsigned n,
 	if (t) {
 		t->waiting = NULL;
 	}
-	if (!list_is_empty(&g.timer_link)) {
-		list_remove(&g.timer_link);
-	}
+	ptimer_cancel(&g.timer);
 	for (unsigned i = 0; i < n; i++) {
 		list_remove(&w[i].link);
 	}

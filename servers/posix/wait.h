@@ -41,3 +41,27 @@ int pwait_any(struct pwait_head *const *heads, unsigned n,
 	      uint64_t deadline_ns);
 /* A signal arrived for @t: ends its pwait_any with -LINUX_EINTR. */
 void pwait_interrupt(struct lthread *t);
+
+/* A one-shot timer of the server: @fire runs on the timer fiber (it must
+ * not park) once the monotonic clock reaches the deadline. */
+struct ptimer {
+	struct list_node link;		/* on the timer list while armed */
+	uint64_t deadline;
+	void (*fire)(struct ptimer *pt);
+};
+
+static inline void ptimer_init(struct ptimer *pt,
+			       void (*fire)(struct ptimer *pt))
+{
+	list_init(&pt->link);
+	pt->fire = fire;
+}
+
+static inline bool ptimer_is_armed(const struct ptimer *pt)
+{
+	return list_is_linked(&pt->link);
+}
+
+/* (Re)arms @pt for @deadline (monotonic ns). */
+void ptimer_arm(struct ptimer *pt, uint64_t deadline);
+void ptimer_cancel(struct ptimer *pt);
