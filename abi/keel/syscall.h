@@ -177,6 +177,16 @@
 #define SYSTEM_POWER_OFF 0
 #define SYSTEM_POWER_REBOOT 1
 
+/* Reads (GET) or writes (SET) the x87/SSE/AVX state of stopped thread rsi
+ * of process rdi (RIGHT_SUPERVISE) from/to the buffer at rdx of r10
+ * bytes: the XSAVE standard-form image (FXSAVE's 512 bytes without
+ * XSAVE), as big as the kernel's state (GET returns that size; SET needs
+ * exactly it). SET refuses (ERR_INVALID) what would fault on restore:
+ * reserved MXCSR bits, components not enabled, the compacted form.
+ * ERR_TOO_BIG (GET: buffer too small), ERR_BUSY, ERR_NOT_FOUND, ERR_FAULT. */
+#define SYS_THREAD_FPU_GET (SYS_NATIVE_BASE + 49)
+#define SYS_THREAD_FPU_SET (SYS_NATIVE_BASE + 50)
+
 #define MEMORY_CACHE_UC 0
 #define MEMORY_CACHE_WC 1
 #define MEMORY_CACHE_WB 2

@@ -9,10 +9,11 @@
  * Job control: a stop signal's default action stops the whole process
  * (each thread holds still at its next stop point) until SIGCONT.
  *
- * Not yet: the FPU/SSE state is not saved in the frame (fpstate = NULL;
- * the kernel's register calls do not carry it yet), and interrupting a
- * thread that runs in user mode without making calls (that needs the
- * kernel's thread suspension).
+ * The FPU/SSE/AVX state is saved above the frame (the kernel's XSAVE
+ * image; mcontext.fpstate points at it) and restored by rt_sigreturn.
+ *
+ * Not yet: interrupting a thread that runs in user mode without making
+ * calls (that needs the kernel's thread suspension).
  */
 #include <stddef.h>
 
@@ -72,6 +73,9 @@ struct rt_sigframe {
 };
 
 enum default_action { ACT_TERM, ACT_CORE, ACT_IGNORE, ACT_STOP };
+
+/* Room for the kernel's FPU state image (XSAVE with AVX: 832 bytes). */
+static uint8_t fpu_buf[4096] __attribute__((aligned(64)));
 
 static enum default_action default_action(int sig)
 {
@@ -257,7 +261,8 @@ static bool setup_frame(struct lthread *t, int sig, struct thread_regs *regs,
 {
 	struct lsigaction *act = &t->proc->actions[sig - 1];
 	struct rt_sigframe f;
-	uint64_t sp = regs->rsp;
+	uint64_t sp = regs->rsp, fpstate = 0;
+	int64_t fpsize;
 	bool on_alt = t->altstack_size && sp > t->altstack_sp &&
 		      sp <= t->altstack_sp + t->altstack_size;
 
@@ -266,6 +271,17 @@ static bool setup_frame(struct lthread *t, int sig, struct thread_regs *regs,
 		sp = t->altstack_sp + t->altstack_size;
 	} else {
 		sp -= 128; /* the red zone */
+	}
+	/* The FPU/SSE/AVX state goes above the frame, 64-byte aligned as
+	 * XSAVE images are; sigreturn puts it back. */
+	fpsize = rt_syscall6(SYS_THREAD_FPU_GET, t->proc->kproc, t->ktid,
+			     (uint64_t)fpu_buf, sizeof(fpu_buf), 0, 0);
+	if (fpsize > 0) {
+		sp = (sp - (uint64_t)fpsize) & ~63ull;
+		if (umem_write(t->proc, sp, fpu_buf, (size_t)fpsize)) {
+			return false;
+		}
+		fpstate = sp;
 	}
 	sp = ((sp - sizeof(f)) & ~15ull) - 8;
 	memset(&f, 0, sizeof(f));
@@ -276,6 +292,7 @@ static bool setup_frame(struct lthread *t, int sig, struct thread_regs *regs,
 				  : on_alt		 ? SS_ONSTACK
 							 : 0);
 	save_regs(&f.uc.mcontext, regs);
+	f.uc.mcontext.fpstate = fpstate;
 	f.uc.mcontext.oldmask = oldmask;
 	f.uc.sigmask = oldmask;
 	f.info.si_signo = sig;
@@ -393,6 +410,20 @@ bool signal_return(struct lthread *t, struct thread_regs *regs)
 	regs->rsp = sc->rsp, regs->rip = sc->rip;
 	regs->rflags = (regs->rflags & ~0xdd5ull) | (sc->eflags & 0xdd5ull);
 	t->sigmask = uc.sigmask & ~UNBLOCKABLE;
+	if (sc->fpstate) {
+		int64_t size = rt_syscall6(SYS_THREAD_FPU_GET, t->proc->kproc,
+					   t->ktid, (uint64_t)fpu_buf,
+					   sizeof(fpu_buf), 0, 0);
+
+		/* A state the kernel refuses (the handler scribbled on it)
+		 * is a bad frame. */
+		if (size <= 0 ||
+		    umem_read(t->proc, sc->fpstate, fpu_buf, (size_t)size) ||
+		    rt_syscall6(SYS_THREAD_FPU_SET, t->proc->kproc, t->ktid,
+				(uint64_t)fpu_buf, (uint64_t)size, 0, 0) < 0) {
+			return false;
+		}
+	}
 	return true;
 }
 

@@ -46,3 +46,5 @@ int64_t sys_memory_create_phys(SYSCALL_ARGS);
 int64_t sys_memory_phys(SYSCALL_ARGS);
 int64_t sys_process_fork(SYSCALL_ARGS);
 int64_t sys_system_power(SYSCALL_ARGS);
+int64_t sys_thread_fpu_get(SYSCALL_ARGS);
+int64_t sys_thread_fpu_set(SYSCALL_ARGS);

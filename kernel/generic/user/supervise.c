@@ -2,6 +2,7 @@
  * Supervision (see supervise.h and abi/keel/supervise.h), and the system
  * calls that create, start, inspect and resume supervised programs.
  */
+#include <arch/x86_64/fpu.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/trap.h>
 #include <base/string.h>
@@ -584,6 +585,58 @@ int64_t sys_thread_regs_set(SYSCALL_ARGS)
 	thread_put(t);
 	process_put(p);
 	return 0;
+}
+
+int64_t sys_thread_fpu_get(SYSCALL_ARGS)
+{
+	size_t size = fpu_state_size();
+	struct process *p;
+	struct thread *t;
+	err_t err;
+
+	if (a3 < size) {
+		return -(int64_t)ERR_TOO_BIG;
+	}
+	err = stopped_thread(a0, a1, &p, &t);
+	if (err) {
+		return -(int64_t)err;
+	}
+	/* A stopped thread is switched out: its state is in t->fpu. */
+	err = uaccess_copy_out(a2, t->fpu, size);
+	thread_put(t);
+	process_put(p);
+	return err ? -(int64_t)err : (int64_t)size;
+}
+
+int64_t sys_thread_fpu_set(SYSCALL_ARGS)
+{
+	size_t size = fpu_state_size();
+	struct process *p;
+	struct thread *t;
+	void *area;
+	err_t err;
+
+	if (a3 != size) {
+		return -(int64_t)ERR_INVALID;
+	}
+	area = kmalloc(size);
+	if (!area) {
+		return -(int64_t)ERR_NO_MEMORY;
+	}
+	err = uaccess_copy_in(area, a2, size);
+	if (!err) {
+		err = fpu_state_check(area);
+	}
+	if (!err) {
+		err = stopped_thread(a0, a1, &p, &t);
+	}
+	if (!err) {
+		memcpy(t->fpu, area, size);
+		thread_put(t);
+		process_put(p);
+	}
+	kfree(area);
+	return -(int64_t)err;
 }
 
 int64_t sys_thread_resume(SYSCALL_ARGS)
