@@ -46,11 +46,18 @@ endef
 $(foreach d,$(USER_PROG_DIRS),$(eval $(call user_prog,$(d))))
 
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
-# programs). Rebuilt whenever a program changes.
+# programs). Rebuilt whenever a program changes. Other fragments add
+# files with INITRD_FILES += SRC:DEST (DEST relative to the initrd's
+# root) and a prerequisite $(INITRD): SRC; the list is read when the
+# recipe runs, so fragments included later can add to it.
 INITRD := $(BUILD)/initrd.cpio
 $(INITRD): $(USER_BINS)
 	$(call msg,CPIO,$@)
 	$(Q)rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
 	$(Q)$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd/bin/)
+	$(Q)for f in $(INITRD_FILES); do \
+		install -D -m 0755 "$${f%%:*}" "$(BUILD)/initrd/$${f#*:}" || \
+			exit 1; \
+	done
 	$(Q)cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio

@@ -20,6 +20,7 @@
 #include <keel/handle.h>
 #include <keel/stream.h>
 #include <keel/supervise.h>
+#include <rt/malloc.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
 
@@ -356,6 +357,47 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 	return why;
 }
 
+/* malloc(64) and its free: lib/rt's heap behind its mutex, uncontended;
+ * the same slab object comes back each time. */
+static const char *bench_malloc_small(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		void *volatile p = malloc(64);
+
+		if (!p) {
+			return "malloc(64) failed";
+		}
+		free(p);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
+/* malloc(64 KiB) and its free: a large block, so a memory object
+ * created, mapped and its handle closed, then unmapped; its pages are
+ * never touched. */
+static const char *bench_malloc_large(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		void *volatile p = malloc(64 * 1024);
+
+		if (!p) {
+			return "malloc(64 KiB) failed";
+		}
+		free(p);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
 /* Counts chosen for roughly 0.2-1 s each under plain TCG (see
  * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
 static const struct bench benches[] = {
@@ -367,6 +409,8 @@ static const struct bench benches[] = {
 	{ "yield", 1u << 19, bench_yield },
 	{ "ipc_roundtrip", 1u << 14, bench_ipc_roundtrip },
 	{ "supervised_syscall", 1u << 15, bench_supervised_syscall },
+	{ "malloc_small", 1u << 20, bench_malloc_small },
+	{ "malloc_large", 1u << 14, bench_malloc_large },
 };
 
 int main(void)
