@@ -16,10 +16,18 @@ $(BUILD)/linux/%: tests/linux/%.c tests/linux/lt.h
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_GROUP='"$*"' -o $@ $<
 
-INITRD_FILES += $(foreach t,$(LINUX_TESTS),$(BUILD)/linux/$(t):test/$(t))
-$(INITRD): $(LINUX_TEST_BINS)
+# The guest's runner (the test boots' first Linux program) knows the list.
+LINUX_RUNNER := $(BUILD)/linux/runner
+$(LINUX_RUNNER): tests/linux/runner/runner.c tests/linux/build.mk
+	$(call msg,MUSLCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_TESTS)"' -o $@ $<
 
-test-build: $(LINUX_TEST_BINS)
+INITRD_FILES += $(foreach t,$(LINUX_TESTS),$(BUILD)/linux/$(t):test/$(t)) \
+	$(LINUX_RUNNER):test/runner
+$(INITRD): $(LINUX_TEST_BINS) $(LINUX_RUNNER)
+
+test-build: $(LINUX_TEST_BINS) $(LINUX_RUNNER)
 
 .PHONY: linux-tests
 linux-tests: $(LINUX_TEST_BINS)
