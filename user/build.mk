@@ -32,6 +32,12 @@ $(BUILD)/user/bin/$(1): $(patsubst %,$(BUILD)/user/%.o,$(wildcard user/$(1)/*.c)
 endef
 $(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
 
+# serial_test runs the posix server's terminal code (serial, tty, line
+# discipline) on the real UART.
+POSIX_TTY_SRCS := servers/posix/serial.c servers/posix/tty.c \
+	servers/posix/ldisc.c
+$(BUILD)/user/bin/serial_test: $(patsubst %,$(BUILD)/user/%.o,$(POSIX_TTY_SRCS))
+
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
 # programs). Rebuilt whenever a program changes.
 INITRD := $(BUILD)/initrd.cpio
