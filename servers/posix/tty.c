@@ -403,8 +403,10 @@ int tty_open(struct tty *t, struct lproc *p, unsigned flags,
 	}
 	f->wait = &t->wait;
 	t->opens++;
-	if (!(flags & LINUX_O_NOCTTY) && pr->is_session_leader(p) &&
-	    !pr->ctty(p) && !t->session) {
+	/* Write access alone does not make a terminal controlling. */
+	if (!(flags & LINUX_O_NOCTTY) &&
+	    (flags & LINUX_O_ACCMODE) != LINUX_O_WRONLY &&
+	    pr->is_session_leader(p) && !pr->ctty(p) && !t->session) {
 		t->session = pr->sid(p);
 		t->pgrp = pr->pgid(p);
 		pr->set_ctty(p, t);

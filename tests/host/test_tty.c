@@ -433,6 +433,9 @@ TEST(open_makes_controlling_terminal)
 	CHECK_EQ(tty_open(&t2, other, O_RDWR | O_NOCTTY, &f), 0);
 	CHECK(other->ctty == NULL);
 	file_put(f);
+	CHECK_EQ(tty_open(&t2, other, O_WRONLY, &f), 0);
+	CHECK(other->ctty == NULL);
+	file_put(f);
 	fg->ctty = NULL;
 	CHECK_EQ(tty_open(&t2, fg, O_RDWR, &f), 0);
 	CHECK(fg->ctty == NULL);
