@@ -22,6 +22,23 @@ struct linux_termios {
 };
 _Static_assert(sizeof(struct linux_termios) == 36, "TCGETS layout");
 
+/* TCGETS2/TCSETS2: the same with the speeds in bits per second (for
+ * CBAUD == LINUX_BOTHER). */
+struct linux_termios2 {
+	uint32_t c_iflag;
+	uint32_t c_oflag;
+	uint32_t c_cflag;
+	uint32_t c_lflag;
+	uint8_t c_line;
+	uint8_t c_cc[LINUX_NCCS];
+	uint32_t c_ispeed;
+	uint32_t c_ospeed;
+};
+_Static_assert(sizeof(struct linux_termios2) == 44, "TCGETS2 layout");
+_Static_assert(__builtin_offsetof(struct linux_termios2, c_ispeed) ==
+		       sizeof(struct linux_termios),
+	       "struct termios2 extends struct termios");
+
 struct linux_winsize {
 	uint16_t ws_row;
 	uint16_t ws_col;
@@ -94,7 +111,13 @@ _Static_assert(sizeof(struct linux_winsize) == 8, "TIOCGWINSZ layout");
 #define LINUX_B0 0000000u
 #define LINUX_B9600 0000015u
 #define LINUX_B38400 0000017u
+#define LINUX_CBAUDEX 0010000u	/* the speeds above 38400 */
+#define LINUX_BOTHER 0010000u	/* the speed is in c_ispeed/c_ospeed */
+#define LINUX_B57600 0010001u
 #define LINUX_B115200 0010002u
+#define LINUX_B4000000 0010017u
+#define LINUX_CIBAUD 002003600000u	/* input speed, CBAUD << IBSHIFT */
+#define LINUX_IBSHIFT 16
 #define LINUX_CSIZE 0000060u
 #define LINUX_CS8 0000060u
 #define LINUX_CSTOPB 0000100u

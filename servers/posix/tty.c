@@ -442,32 +442,76 @@ static int put_int(struct lproc *p, uint64_t arg, int32_t v)
 	return umem_write(p, arg, &v, sizeof(v));
 }
 
-/* TCSETS, TCSETSW, TCSETSF. */
+/* Bits per second of a CBAUD code. */
+static uint32_t baud_rate(uint32_t code)
+{
+	static const uint32_t low[16] = {
+		0, 50, 75, 110, 134, 150, 200, 300, 600, 1200, 1800, 2400,
+		4800, 9600, 19200, 38400,
+	};
+	static const uint32_t high[16] = {
+		0, 57600, 115200, 230400, 460800, 500000, 576000, 921600,
+		1000000, 1152000, 1500000, 2000000, 2500000, 3000000,
+		3500000, 4000000,
+	};
+
+	return (code & LINUX_CBAUDEX) ? high[code & 017] : low[code & 017];
+}
+
+/* TCGETS2: the settings with the speeds in bits per second. */
+static int64_t get_termios2(struct tty *t, struct lproc *p, uint64_t arg)
+{
+	struct linux_termios2 t2;
+	const struct linux_termios *cur = tty_termios(t);
+	uint32_t out = cur->c_cflag & LINUX_CBAUD;
+	uint32_t in = (cur->c_cflag >> LINUX_IBSHIFT) & LINUX_CBAUD;
+
+	memcpy(&t2, cur, sizeof(*cur));
+	t2.c_ospeed = out == LINUX_BOTHER ? t->ospeed : baud_rate(out);
+	if (in == 0) {
+		t2.c_ispeed = t2.c_ospeed;	/* input speed follows */
+	} else {
+		t2.c_ispeed = in == LINUX_BOTHER ? t->ispeed : baud_rate(in);
+	}
+	return umem_write(p, arg, &t2, sizeof(t2));
+}
+
+/* TCSETS, TCSETSW, TCSETSF and their termios2 forms. */
 static int64_t set_termios_ioctl(struct tty *t, struct lproc *p,
 				 uint64_t cmd, uint64_t arg)
 {
-	struct linux_termios nt;
+	bool two = cmd == LINUX_TCSETS2 || cmd == LINUX_TCSETSW2 ||
+		   cmd == LINUX_TCSETSF2;
+	struct linux_termios2 nt;
+	struct linux_termios base;
 	int r;
 
 	r = check_job_control(t, p, TTY_SIGTTOU);
 	if (r) {
 		return r;
 	}
-	r = umem_read(p, arg, &nt, sizeof(nt));
+	r = umem_read(p, arg, &nt,
+		      two ? sizeof(nt) : sizeof(struct linux_termios));
 	if (r) {
 		return r;
 	}
-	if (cmd == LINUX_TCSETSF) {
+	if (cmd == LINUX_TCSETSF || cmd == LINUX_TCSETSF2) {
 		ldisc_flush_input(&t->ld);
 		unthrottle(t);
 	}
-	if (cmd != LINUX_TCSETS) {
+	if (cmd != LINUX_TCSETS && cmd != LINUX_TCSETS2) {
 		r = drain(t);
 		if (r) {
 			return r;
 		}
 	}
-	tty_set_termios(t, &nt);
+	if (two) {
+		/* Kept for BOTHER; the UART's speed itself never changes. */
+		t->ispeed = nt.c_ispeed;
+		t->ospeed = nt.c_ospeed;
+	}
+	memcpy(&base, &nt, sizeof(base));	/* the common prefix */
+	tty_set_termios(t, &base);
 	return 0;
 }
 
@@ -629,7 +673,12 @@ static int64_t tty_ioctl(struct file *f, struct lproc *p, uint64_t cmd,
 	case LINUX_TCSETS:
 	case LINUX_TCSETSW:
 	case LINUX_TCSETSF:
+	case LINUX_TCSETS2:
+	case LINUX_TCSETSW2:
+	case LINUX_TCSETSF2:
 		return set_termios_ioctl(t, p, cmd, arg);
+	case LINUX_TCGETS2:
+		return get_termios2(t, p, arg);
 	case LINUX_TIOCGWINSZ:
 		return umem_write(p, arg, &t->winsize, sizeof(t->winsize));
 	case LINUX_TIOCSWINSZ:

@@ -115,6 +115,7 @@ struct tty {
 	const struct tty_proc_ops *procs;
 	struct pwait_head wait;		/* readers, writers, pollers */
 	struct linux_winsize winsize;
+	uint32_t ispeed, ospeed;	/* TCSETS2 speeds (for BOTHER) */
 	int session;			/* 0: no session */
 	int pgrp;			/* foreground group; 0: none */
 	unsigned opens;			/* files open on it */

@@ -33,6 +33,13 @@ TEST(termios_layout)
 	CHECK_EQ(offsetof(struct linux_termios, c_cc),
 		 offsetof(struct termios, c_cc));
 	SAME(NCCS, NCCS);
+	CHECK_EQ(sizeof(struct linux_termios2), sizeof(struct termios2));
+	CHECK_EQ(offsetof(struct linux_termios2, c_cc),
+		 offsetof(struct termios2, c_cc));
+	CHECK_EQ(offsetof(struct linux_termios2, c_ispeed),
+		 offsetof(struct termios2, c_ispeed));
+	CHECK_EQ(offsetof(struct linux_termios2, c_ospeed),
+		 offsetof(struct termios2, c_ospeed));
 	CHECK_EQ(sizeof(struct linux_winsize), sizeof(struct winsize));
 	CHECK_EQ(offsetof(struct linux_winsize, ws_col),
 		 offsetof(struct winsize, ws_col));
@@ -108,7 +115,13 @@ TEST(termios_cflag)
 	SAME(B0, B0);
 	SAME(B9600, B9600);
 	SAME(B38400, B38400);
+	SAME(CBAUDEX, CBAUDEX);
+	SAME(BOTHER, BOTHER);
+	SAME(B57600, B57600);
 	SAME(B115200, B115200);
+	SAME(B4000000, B4000000);
+	SAME(CIBAUD, CIBAUD);
+	SAME(IBSHIFT, IBSHIFT);
 	SAME(CSIZE, CSIZE);
 	SAME(CS8, CS8);
 	SAME(CSTOPB, CSTOPB);

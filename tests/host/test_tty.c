@@ -687,6 +687,47 @@ TEST(tcgets_tcsets)
 	file_put(f);
 }
 
+TEST(termios2)
+{
+	struct file *f;
+	struct linux_termios2 t2;
+	struct linux_termios t;
+
+	setup();
+	f = open_as(fg, O_RDWR);
+	CHECK_EQ(ioc(f, fg, LINUX_TCGETS2, U(&t2)), 0);
+	CHECK_EQ(t2.c_ospeed, 38400);
+	CHECK_EQ(t2.c_ispeed, 38400);
+	CHECK_EQ(t2.c_cc[LINUX_VINTR], 3);
+	/* An arbitrary speed. */
+	t2.c_cflag = (t2.c_cflag & ~LINUX_CBAUD) | LINUX_BOTHER;
+	t2.c_ospeed = 12345;
+	t2.c_ispeed = 678;
+	t2.c_lflag &= ~LINUX_ECHO;
+	CHECK_EQ(ioc(f, fg, LINUX_TCSETS2, U(&t2)), 0);
+	memset(&t2, 0, sizeof(t2));
+	CHECK_EQ(ioc(f, fg, LINUX_TCGETS2, U(&t2)), 0);
+	CHECK_EQ(t2.c_ospeed, 12345);
+	CHECK_EQ(t2.c_ispeed, 12345);	/* CIBAUD 0: input follows */
+	CHECK_EQ(ioc(f, fg, LINUX_TCGETS, U(&t)), 0);
+	CHECK_EQ(t.c_cflag & LINUX_CBAUD, LINUX_BOTHER);
+	CHECK_EQ(t.c_lflag & LINUX_ECHO, 0);
+	/* A separate input speed, by code. */
+	t2.c_cflag = (t2.c_cflag & ~LINUX_CBAUD & ~LINUX_CIBAUD) |
+		     LINUX_B115200 | (LINUX_B9600 << LINUX_IBSHIFT);
+	CHECK_EQ(ioc(f, fg, LINUX_TCSETSW2, U(&t2)), 0);
+	CHECK_EQ(ioc(f, fg, LINUX_TCGETS2, U(&t2)), 0);
+	CHECK_EQ(t2.c_ospeed, 115200);
+	CHECK_EQ(t2.c_ispeed, 9600);
+	input("gone\n");
+	CHECK_EQ(ioc(f, fg, LINUX_TCSETSF2, U(&t2)), 0);
+	CHECK_EQ(ldisc_inq(&tty->ld), 0);
+	CHECK_EQ(ioc(f, fg, LINUX_TCGETS2, BAD_ADDR), -LINUX_EFAULT);
+	CHECK_EQ(ioc(f, fg, LINUX_TCSETS2, BAD_ADDR), -LINUX_EFAULT);
+	CHECK_EQ(ioc(f, bg, LINUX_TCSETS2, U(&t2)), -LINUX_ERESTARTSYS);
+	file_put(f);
+}
+
 TEST(tcsetsf_flushes_input)
 {
 	struct file *f;
@@ -1228,6 +1269,7 @@ int main(void)
 	RUN(background_read_gets_sigttin);
 	RUN(background_write_with_tostop);
 	RUN(tcgets_tcsets);
+	RUN(termios2);
 	RUN(tcsetsf_flushes_input);
 	RUN(tcsetsw_drains_output);
 	RUN(winsize);
