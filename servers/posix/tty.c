@@ -106,8 +106,10 @@ static void push_echo(struct tty *t)
 		if (room == 0) {
 			return;
 		}
-		n = ldisc_echo_take(&t->ld, chunk,
-				    room < sizeof(chunk) ? room : sizeof(chunk));
+		if (room > sizeof(chunk)) {
+			room = sizeof(chunk);
+		}
+		n = ldisc_echo_take(&t->ld, chunk, room);
 		t->dev->write(t, chunk, n);
 	}
 }

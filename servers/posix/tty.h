@@ -142,7 +142,8 @@ static inline void *tty_dev_priv(struct tty *t)
  * Opens a file on @t for process @p with open(2) flags @flags (Linux
  * values). As on Linux, a session leader without a controlling terminal
  * that opens a terminal belonging to no session for reading, without
- * O_NOCTTY, makes it its controlling terminal. Stores the file (one reference) in *@out.
+ * O_NOCTTY, makes it its controlling terminal. Stores the file (one
+ * reference) in *@out.
  * Returns 0, -LINUX_EBUSY (TIOCEXCL set, not privileged) or
  * -LINUX_ENOMEM.
  */
