@@ -45,6 +45,12 @@ $(BUILD)/user/bin/$(notdir $(1)): $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)
 endef
 $(foreach d,$(USER_PROG_DIRS),$(eval $(call user_prog,$(d))))
 
+# serial_test runs the posix server's terminal code (serial, tty, line
+# discipline) on the real UART.
+POSIX_TTY_SRCS := servers/posix/serial.c servers/posix/tty.c \
+	servers/posix/ldisc.c
+$(BUILD)/user/bin/serial_test: $(patsubst %,$(BUILD)/user/%.o,$(POSIX_TTY_SRCS))
+
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
 # programs). Rebuilt whenever a program changes. Other fragments add
 # files with INITRD_FILES += SRC:DEST (DEST relative to the initrd's
