@@ -811,11 +811,17 @@ int64_t sys_prlimit64(struct lthread *t, const uint64_t *a)
 
 int64_t sys_getrlimit(struct lthread *t, const uint64_t *a)
 {
+	if (!a[1]) {
+		return -LINUX_EFAULT;
+	}
 	return rlimit(t, 0, a[0], 0, a[1]);
 }
 
 int64_t sys_setrlimit(struct lthread *t, const uint64_t *a)
 {
+	if (!a[1]) {
+		return -LINUX_EFAULT;
+	}
 	return rlimit(t, 0, a[0], a[1], 0);
 }
 
