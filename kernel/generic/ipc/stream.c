@@ -497,3 +497,73 @@ int64_t sys_stream_create(SYSCALL_ARGS)
 	kobject_put(b);
 	return err ? -(int64_t)err : 0;
 }
+
+/*
+ * The kernel as a sender (for the registry's start stream, boot/
+ * registry.c): as a send on a new conversation, from no process. The
+ * message is queued at the peer of @obj, or handed to a receive waiting
+ * for it, exactly as stream_op_send does; @handle (may be NULL) travels
+ * with @rights and the call takes over the caller's reference to it on
+ * success. Sender id 0 marks the kernel. ERR_PEER_CLOSED, ERR_TOO_BIG,
+ * ERR_WOULD_BLOCK, ERR_NO_MEMORY.
+ */
+err_t stream_send_kernel(struct kobject *obj, const void *data, size_t len,
+			 struct kobject *handle, uint32_t rights)
+{
+	struct stream_endpoint *ep =
+		container_of(obj, struct stream_endpoint, obj);
+	struct stream *s = ep->stream;
+	struct stream_side *peer = &s->sides[!ep->side];
+	struct stream_recv *r = NULL;
+	struct stream_msg *m;
+	struct list_node *pos;
+
+	if (len > STREAM_MSG_MAX) {
+		return ERR_TOO_BIG;
+	}
+	m = kmalloc(sizeof(*m) + len);
+	if (!m) {
+		return ERR_NO_MEMORY;
+	}
+	*m = (struct stream_msg){ .length = len, .opens = true };
+	memcpy(m->data, data, len);
+	spin_lock(&s->lock);
+	if (peer->closed || peer->inbox_bytes + len > STREAM_QUEUE_MAX) {
+		err_t err = peer->closed ? ERR_PEER_CLOSED : ERR_WOULD_BLOCK;
+
+		spin_unlock(&s->lock);
+		kfree(m);
+		return err;
+	}
+	m->handle = handle;
+	m->rights = rights;
+	if (handle) {
+		kobject_handle_opened(handle); /* in transit, see msg_free */
+	}
+	m->conversation = s->next_conversation++;
+	list_for_each(pos, &peer->receivers) {
+		struct stream_recv *cand =
+			container_of(pos, struct stream_recv, link);
+
+		if (msg_matches(m, cand->conversation)) {
+			r = cand;
+			list_remove(&r->link);
+			r->linked = false;
+			break;
+		}
+	}
+	if (r && len > r->capacity) {
+		list_add_tail(&peer->inbox, &m->link);
+		peer->inbox_bytes += len;
+		spin_unlock(&s->lock);
+		recv_fail(r, ERR_TOO_BIG, len);
+	} else if (r) {
+		spin_unlock(&s->lock);
+		recv_deliver(r, m);
+	} else {
+		list_add_tail(&peer->inbox, &m->link);
+		peer->inbox_bytes += len;
+		spin_unlock(&s->lock);
+	}
+	return ERR_OK;
+}
