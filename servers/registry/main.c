@@ -43,6 +43,7 @@ int main(uint64_t kernel_stream);
 struct conn {
 	struct proto_conn pc;
 	bool used;
+	uint64_t process;	/* the client's process id */
 	unsigned watches;
 };
 
@@ -120,9 +121,24 @@ static struct proto_server server = {
 	.conn_closed = conn_closed,
 };
 
-/* Serves stream end @ep (taken, or closed on failure). */
-static err_t conn_add(handle_t ep)
+/* Streams served for @process. */
+static unsigned conns_of(uint64_t process)
 {
+	unsigned n = 0;
+
+	for (size_t i = 0; i < REGISTRY_CONNECTIONS_MAX; i++) {
+		n += conns[i].used && conns[i].process == process;
+	}
+	return n;
+}
+
+/* Serves stream end @ep for @process (taken, or closed on failure). */
+static err_t conn_add(handle_t ep, uint64_t process)
+{
+	if (conns_of(process) >= REGISTRY_CONNECTIONS_PER_PROCESS) {
+		close_handle(ep);
+		return ERR_NO_SPACE;
+	}
 	for (size_t i = 0; i < REGISTRY_CONNECTIONS_MAX; i++) {
 		struct conn *c = &conns[i];
 		err_t err;
@@ -136,11 +152,23 @@ static err_t conn_add(handle_t ep)
 			return err;
 		}
 		c->used = true;
+		c->process = process;
 		c->watches = 0;
 		return ERR_OK;
 	}
 	close_handle(ep);
 	return ERR_NO_SPACE;
+}
+
+/* Watches set up by @process. */
+static unsigned watches_of(uint64_t process)
+{
+	unsigned n = 0;
+
+	for (size_t i = 0; i < REGISTRY_WATCHES_MAX; i++) {
+		n += watches[i].used && watches[i].conn->process == process;
+	}
+	return n;
 }
 
 /* --- requests --- */
@@ -424,7 +452,8 @@ static err_t handle_watch(struct proto_call *call)
 			w = &watches[i];
 		}
 	}
-	if (!w || c->watches >= REGISTRY_WATCHES_PER_CONNECTION) {
+	if (!w || c->watches >= REGISTRY_WATCHES_PER_CONNECTION ||
+	    watches_of(c->process) >= REGISTRY_WATCHES_PER_PROCESS) {
 		return ERR_NO_SPACE;
 	}
 	*w = (struct watch){
@@ -445,28 +474,31 @@ static err_t handle_watch(struct proto_call *call)
 		struct proto_header end;
 		uint8_t buf[64];
 		int64_t r = proto_call_recv(call, buf, sizeof(buf), NULL, NULL);
+		bool lost = w->lost;
 
 		if (r == -(int64_t)ERR_INVALID || r == -(int64_t)ERR_TOO_BIG) {
 			continue; /* malformed: nothing to answer to */
 		}
-		if (r < 0) {
-			break;
+		if (r >= 0) {
+			memcpy(&end, buf, sizeof(end));
 		}
-		memcpy(&end, buf, sizeof(end));
-		if (end.id != REGISTRY_UNWATCH) {
+		if (r >= 0 && end.id != REGISTRY_UNWATCH) {
 			proto_call_send(call, end.id | PROTO_REPLY,
 					-(int32_t)ERR_NOT_SUPPORTED, &end,
 					sizeof(end), 0);
 			continue;
 		}
-		proto_call_send(call, REGISTRY_UNWATCH | PROTO_REPLY,
-				w->lost ? -(int32_t)ERR_NO_SPACE : 0, &end,
-				sizeof(end), 0);
-		break;
+		/* Gone before the answer: the client may set up another
+		 * watch as soon as it has it. */
+		w->used = false;
+		c->watches--;
+		if (r >= 0) {
+			proto_call_send(call, REGISTRY_UNWATCH | PROTO_REPLY,
+					lost ? -(int32_t)ERR_NO_SPACE : 0,
+					&end, sizeof(end), 0);
+		}
+		return ERR_OK;
 	}
-	w->used = false;
-	c->watches--;
-	return ERR_OK;
 }
 
 static err_t handle_connect(struct proto_call *call)
@@ -480,7 +512,7 @@ static err_t handle_connect(struct proto_call *call)
 	if (r < 0) {
 		return (err_t)-r;
 	}
-	err = conn_add(ends[0]);
+	err = conn_add(ends[0], call->sender);
 	if (err) {
 		close_handle(ends[1]);
 		return err;
@@ -514,7 +546,7 @@ static void kernel_fiber(void *arg)
 			continue;
 		}
 		m.name[sizeof(m.name) - 1] = '\0';
-		err = conn_add(info.handle);
+		err = conn_add(info.handle, m.process_id);
 		if (err) {
 			rt_printf("cannot serve %s (process %lu): %s",
 				  m.name, m.process_id, error_str(err));

@@ -233,8 +233,8 @@ static void test_watch(void)
 {
 	static const char *const late[] = { "class=late", NULL };
 	struct registry_endpoint info;
-	struct registry_watch w, more[REGISTRY_WATCHES_PER_CONNECTION];
-	handle_t other_srv, late_srv, client, h = 0;
+	struct registry_watch w, more[REGISTRY_WATCHES_PER_PROCESS];
+	handle_t other_srv, late_srv, client, h = 0, second = 0, third = 0;
 	uint64_t other_id = 0, late_id = 0;
 	int64_t r;
 	int started = 0;
@@ -268,20 +268,36 @@ static void test_watch(void)
 	close_handle(h);
 	expect("watch_existing_stop", registry_watch_stop(&w), 0);
 
-	for (int i = 0; i < REGISTRY_WATCHES_PER_CONNECTION; i++) {
-		started += registry_watch_start(&test_loop, test_reg, late, 0,
-						&more[i]) == 0;
+	while (started < REGISTRY_WATCHES_PER_CONNECTION &&
+	       registry_watch_start(&test_loop, test_reg, late, 0,
+				    &more[started]) == 0) {
+		started++;
 	}
 	expect("watch_per_connection_limit_reached", started,
 	       REGISTRY_WATCHES_PER_CONNECTION);
 	expect("watch_over_limit",
 	       registry_watch_start(&test_loop, test_reg, late, 0, &w),
 	       -ERR_NO_SPACE);
+	/* More on another stream, up to the process's limit. */
+	registry_connect(&test_loop, test_reg, &second);
+	registry_connect(&test_loop, test_reg, &third);
+	while (started < REGISTRY_WATCHES_PER_PROCESS &&
+	       registry_watch_start(&test_loop, second, late, 0,
+				    &more[started]) == 0) {
+		started++;
+	}
+	expect("watch_per_process_limit_reached", started,
+	       REGISTRY_WATCHES_PER_PROCESS);
+	expect("watch_over_process_limit",
+	       registry_watch_start(&test_loop, third, late, 0, &w),
+	       -ERR_NO_SPACE);
 	r = 0;
 	for (int i = 0; i < started; i++) {
 		r |= registry_watch_stop(&more[i]);
 	}
 	expect("watch_stop_all", r, 0);
+	close_handle(second);
+	close_handle(third);
 	expect("watch_after_stops",
 	       registry_watch_start(&test_loop, test_reg, late, 0, &w), 0);
 	expect("watch_after_stops_stop", registry_watch_stop(&w), 0);

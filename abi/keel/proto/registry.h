@@ -50,13 +50,18 @@
  *   alone) on the watch's conversation; the registry answers
  *   REGISTRY_UNWATCH | PROTO_REPLY and sends nothing more there. A
  *   watcher that leaves events unread until its stream is full loses the
- *   watch (it hears nothing more). ERR_NO_SPACE (REGISTRY_WATCHES_MAX in
- *   all or REGISTRY_WATCHES_PER_CONNECTION on this stream), property
- *   errors.
+ *   watch: it hears nothing more, and the registry answers its
+ *   REGISTRY_UNWATCH with -ERR_NO_SPACE. ERR_NO_SPACE
+ *   (REGISTRY_WATCHES_MAX in all, REGISTRY_WATCHES_PER_PROCESS for this
+ *   process or REGISTRY_WATCHES_PER_CONNECTION on this stream), property
+ *   errors. Any other message on the watch's conversation is answered
+ *   -ERR_NOT_SUPPORTED (a malformed one not at all).
  * REGISTRY_CONNECT    the header alone.
  *   reply: the header with the client end of a new private stream to
  *   the registry (to hand to a child, say). ERR_NO_SPACE
- *   (REGISTRY_CONNECTIONS_MAX streams served).
+ *   (REGISTRY_CONNECTIONS_MAX streams served, or
+ *   REGISTRY_CONNECTIONS_PER_PROCESS for this process; the stream the
+ *   kernel gave it counts).
  *
  * REGISTRY_KERNEL_CLIENT is sent by the kernel alone, on the stream the
  * registry gets at start (its main argument): a boot program is about to
@@ -86,11 +91,14 @@
 #define REGISTRY_KEY_MAX 31		/* bytes, NUL excluded */
 #define REGISTRY_VALUE_MAX 127		/* bytes, NUL excluded */
 
-/* What one registry serves at most; beyond, ERR_NO_SPACE. */
+/* What one registry serves at most, in all and to one process (so that
+ * one cannot starve the others); beyond, ERR_NO_SPACE. */
 #define REGISTRY_CONNECTIONS_MAX 32
+#define REGISTRY_CONNECTIONS_PER_PROCESS 8
 #define REGISTRY_ENDPOINTS_MAX 64
 #define REGISTRY_ENDPOINTS_PER_PROCESS 16
 #define REGISTRY_WATCHES_MAX 32
+#define REGISTRY_WATCHES_PER_PROCESS 8
 #define REGISTRY_WATCHES_PER_CONNECTION 4
 #define REGISTRY_REQUESTS_PER_CONNECTION 8 /* handled at once; the rest
 					    * wait in the stream */
