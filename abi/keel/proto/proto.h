@@ -19,9 +19,9 @@
  *
  * Errors a server of lib/proto gives for malformed requests:
  * ERR_NOT_SUPPORTED (unknown id), ERR_INVALID (shorter than its struct,
- * header length different from the message, reserved field set, tail
- * size inconsistent), ERR_TOO_BIG (longer than the largest message the
- * id allows).
+ * header length different from the message, status or reserved field
+ * set, PROTO_REPLY set, tail size inconsistent), ERR_TOO_BIG (longer
+ * than the largest message the id allows).
  */
 #pragma once
 
