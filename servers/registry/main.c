@@ -64,7 +64,7 @@ struct watch {
 	bool lost;		/* an event could not be sent: none more */
 	struct conn *conn;
 	uint64_t conversation;
-	uint64_t first_id;	/* publishers tell it of endpoints from here */
+	uint64_t first_id;	/* publishers tell it of ids from here */
 	uint32_t props_size;
 	char props[REGISTRY_PROPS_MAX];
 };

@@ -39,9 +39,9 @@
 #define PROTO_MSG_MAX STREAM_MSG_MAX
 
 struct proto_header {
-	uint32_t id;		/* PROTO_ID(...), | PROTO_REPLY in replies */
+	uint32_t id;		/* PROTO_ID(); | PROTO_REPLY in replies */
 	uint32_t length;	/* bytes of the whole message, this included */
-	int32_t status;		/* replies: 0 or a negated err_t; requests: 0 */
+	int32_t status;		/* replies: 0 or -err_t; requests: 0 */
 	uint32_t reserved;	/* 0 */
 };
 _Static_assert(sizeof(struct proto_header) == 16, "proto_header layout");

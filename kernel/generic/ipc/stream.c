@@ -272,7 +272,7 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	struct stream *s;
 	uint64_t len = sqe->arg[2];
 	handle_t transfer = (handle_t)sqe->arg[3];
-	struct kobject *carried = NULL;	/* the transferred handle's object */
+	struct kobject *carried = NULL; /* what the handle names */
 	bool transit_undo = false;
 	err_t err;
 
@@ -499,13 +499,10 @@ int64_t sys_stream_create(SYSCALL_ARGS)
 }
 
 /*
- * The kernel as a sender (for the registry's start stream, boot/
- * registry.c): as a send on a new conversation, from no process. The
- * message is queued at the peer of @obj, or handed to a receive waiting
- * for it, exactly as stream_op_send does; @handle (may be NULL) travels
- * with @rights and the call takes over the caller's reference to it on
- * success. Sender id 0 marks the kernel. ERR_PEER_CLOSED, ERR_TOO_BIG,
- * ERR_WOULD_BLOCK, ERR_NO_MEMORY.
+ * The kernel as a sender (see stream.h; used for the registry's start
+ * stream, boot/registry.c): the delivery half of stream_op_send, with
+ * the data in kernel memory and no process behind it (sender id 0).
+ * Keep the two in step when the delivery path changes.
  */
 err_t stream_send_kernel(struct kobject *obj, const void *data, size_t len,
 			 struct kobject *handle, uint32_t rights)
