@@ -1,5 +1,5 @@
 /*
- * In-guest test of the registry (user/registry) and the protocol helper
+ * In-guest test of the registry (servers/registry) and the protocol helper
  * (lib/proto): publishing, lookups by properties, watches, a request
  * and reply through the handle the registry hands out, unpublishing on
  * request and when the publisher's side closes, many requests in
