@@ -350,7 +350,14 @@ static err_t handle_unpublish(struct proto_call *call)
 		if (endpoint_live(e) && e->id == req->id &&
 		    e->owner == call->sender) {
 			e->removed = true;
-			loop_cancel(&loop, e->wait_ctx);
+			/* Its fiber ends when its receive does (or, not
+			 * waiting yet, sees removed first). A full
+			 * submission ring empties when others run. */
+			while (e->used && e->id == req->id && e->wait_ctx &&
+			       loop_cancel(&loop, e->wait_ctx) ==
+				       -(int64_t)ERR_NO_SPACE) {
+				fiber_yield();
+			}
 			return ERR_OK;
 		}
 	}
