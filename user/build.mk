@@ -8,11 +8,13 @@ USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-Ttext-segment=0x400000 \
 	-Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
 # Every program links crt0 and, from an archive, what it uses of the
-# native runtime, fibers, strings, the ELF, cpio and PCI helpers.
+# native runtime, fibers, strings, the ELF, cpio and PCI helpers, the
+# protocol helper and the registry's client.
 USER_CRT0 := $(BUILD)/user/lib/rt/crt0.S.o
 USER_LIB_OBJS := $(filter-out $(USER_CRT0),$(patsubst %,$(BUILD)/user/%.o,\
 	$(LIB_RT_SRCS) $(LIB_FIBER_SRCS) $(LIB_BASE_SRCS) $(LIB_ELF_SRCS) \
-	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS)))
+	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS) $(LIB_PROTO_SRCS) \
+	$(LIB_REGISTRY_SRCS)))
 USER_LIB := $(BUILD)/user/libkeel.a
 USER_RT_OBJS := $(USER_CRT0) $(USER_LIB)
 
