@@ -106,6 +106,7 @@ void proc_put(struct lproc *p)
 	if (p->fds) {
 		fd_table_put(p->fds);
 	}
+	vma_map_fini(&p->vmas);
 	free(p);
 }
 
@@ -135,6 +136,7 @@ static struct lproc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	vma_map_init(&p->vmas);
 	pwait_head_init(&p->child_wait);
 	pwait_head_init(&p->vfork_wait);
 	pwait_head_init(&p->cont_wait);
@@ -379,7 +381,10 @@ struct lproc *proc_create_child(struct lproc *parent)
 		return NULL;
 	}
 	p->fds = fd_table_clone(parent->fds);
-	if (!p->fds) {
+	if (!p->fds || vma_map_clone(&p->vmas, &parent->vmas)) {
+		if (p->fds) {
+			fd_table_put(p->fds);
+		}
 		list_remove(&p->all_link);
 		free(p);
 		return NULL;
@@ -435,6 +440,7 @@ int proc_spawn_init(const char *path, char *const argv[], char *const envp[])
 		return err;
 	}
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
+	p->vmas = res.vmas;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	t = proc_thread_add(p, res.ktid);

@@ -18,6 +18,7 @@
 #include <keel/handle.h>
 #include <keel/supervise.h>
 
+#include "vma.h"
 #include "wait.h"
 
 struct fdtable;
@@ -53,6 +54,7 @@ struct lproc {
 
 	/* Memory (mm.c). */
 	uint64_t brk_start, brk_cur, brk_mapped;
+	struct vma_map vmas;
 
 	/* Signals (signal.c): shared by all threads. */
 	struct lsigaction actions[64];

@@ -367,6 +367,8 @@ int64_t sys_execve(struct lthread *t, const uint64_t *a)
 		p->actions[i].mask = 0;
 	}
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
+	vma_map_fini(&p->vmas);
+	p->vmas = res.vmas;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	proc_vfork_release(p);
