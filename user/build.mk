@@ -67,5 +67,10 @@ $(INITRD): $(USER_BINS)
 		install -D -m 0755 "$${f%%:*}" "$(BUILD)/initrd/$${f#*:}" || \
 			exit 1; \
 	done
+	$(Q)for l in $$(cat $(INITRD_BUSYBOX_LINKS) /dev/null); do \
+		[ -e "$(BUILD)/initrd/$$l" ] && continue; \
+		mkdir -p "$$(dirname "$(BUILD)/initrd/$$l")" && \
+		ln -s /bin/busybox "$(BUILD)/initrd/$$l" || exit 1; \
+	done
 	$(Q)cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio

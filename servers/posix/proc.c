@@ -20,12 +20,14 @@
 #include <rt/malloc.h>
 #include <rt/rt.h>
 
+#include "console.h"
 #include "exec.h"
 #include "fd.h"
 #include "proc.h"
 #include "server.h"
 #include "signal.h"
 #include "sys.h"
+#include "tty.h"
 
 #define PID_MAX 32768
 
@@ -245,6 +247,10 @@ static void proc_ended(struct lproc *p, int64_t code)
 	ptimer_cancel(&p->alarm);
 	proc_kill_threads(p, NULL);
 	proc_vfork_release(p);
+	/* A session leader's exit hangs up its terminal. */
+	if (p->ctty && p->sid == p->pid) {
+		tty_disassociate(p->ctty, true);
+	}
 	if (p->fds) {
 		fd_table_put(p->fds);
 		p->fds = NULL;
@@ -277,6 +283,7 @@ static void proc_ended(struct lproc *p, int64_t code)
 		exit_code_of_init(p->exit_status);
 		rt_printf("posix: init exited with status %#x", p->exit_status);
 		if (posix_opts.oneshot) {
+			console_fini();
 			/* End everything so that the server's loop ends. */
 			list_for_each(pos, &all_procs) {
 				struct lproc *o = container_of(
@@ -396,6 +403,7 @@ struct lproc *proc_create_child(struct lproc *parent)
 	p->uid = parent->uid, p->euid = parent->euid, p->suid = parent->suid;
 	p->gid = parent->gid, p->egid = parent->egid, p->sgid = parent->sgid;
 	p->umask = parent->umask;
+	p->ctty = parent->ctty;
 	p->brk_start = parent->brk_start;
 	p->brk_cur = parent->brk_cur;
 	p->brk_mapped = parent->brk_mapped;

@@ -23,6 +23,7 @@
 
 struct fdtable;
 struct fiber;
+struct tty;
 struct pwait_group;
 
 #define PROC_COMM_MAX 16
@@ -51,6 +52,7 @@ struct lproc {
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint32_t umask;
 	struct fdtable *fds;
+	struct tty *ctty;		/* controlling terminal, or NULL */
 
 	/* Memory (mm.c). */
 	uint64_t brk_start, brk_cur, brk_mapped;
