@@ -155,6 +155,15 @@ static void serial_write(struct tty *t, const uint8_t *buf, size_t len)
 	struct serial *s = tty_dev_priv(t);
 	size_t i = 0;
 
+	/* Through the kernel, which also logs to this UART: what a program
+	 * writes at once stays together rather than mixing with log lines
+	 * byte by byte. In loopback our own output comes back and must be
+	 * drained as it goes, so then we drive the UART ourselves. */
+	if (!s->loopback &&
+	    rt_syscall2(SYS_CONSOLE_WRITE, (uint64_t)buf, len) ==
+		    (int64_t)len) {
+		return;
+	}
 	while (i < len) {
 		unsigned spins = 0;
 		unsigned n;
@@ -269,4 +278,5 @@ void serial_set_loopback(struct serial *s, bool on)
 	uint8_t mcr = UART_MCR_DTR | UART_MCR_RTS | UART_MCR_OUT2;
 
 	reg_write(s, UART_MCR, on ? (uint8_t)(mcr | UART_MCR_LOOP) : mcr);
+	s->loopback = on;
 }

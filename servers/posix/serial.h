@@ -44,6 +44,7 @@ struct serial {
 	size_t rx_len;
 	uint64_t rx_dropped;	/* bytes lost: rx full or FIFO overrun */
 	bool stopping;		/* serial_fini was called */
+	bool loopback;		/* serial_set_loopback(true) */
 	bool running;		/* the receive fiber has not ended */
 };
 
