@@ -38,6 +38,7 @@ include lib/build.mk
 include kernel/build.mk
 include user/build.mk
 include tools/debs.mk
+include linux/build.mk
 include tools/build.mk
 include tests/build.mk
 include bench/build.mk
