@@ -23,6 +23,7 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 #define TRAP_IRQ_COUNT 64
 #define TRAP_IPI_TLB 0xf0
 #define TRAP_IPI_RESCHED 0xf1
+#define TRAP_IPI_KICK 0xf2	/* into the kernel: see sched_interrupt */
 #define TRAP_TIMER 0xfd
 #define TRAP_SPURIOUS 0xff
 

@@ -42,6 +42,14 @@ void sched_idle_loop(void) __attribute__((noreturn));
  * moves it to one of them if needed. ERR_INVALID if no online CPU is in
  * @mask. */
 err_t sched_set_affinity(uint64_t mask);
+/* Cuts @t's interruptible wait short, or sends it into the kernel if it
+ * runs elsewhere, so that it does its user work soon; the caller set the
+ * work bits first (see sched.c). Any thread context. */
+void sched_interrupt(struct thread *t);
+/* Sets @t's priority (0..SCHED_PRIORITIES-1), requeueing it if ready. */
+void sched_set_priority(struct thread *t, unsigned priority);
+/* The CPUs online, a bit per CPU id. */
+uint64_t sched_online_mask(void);
 /* The running thread. */
 struct thread *sched_current(void);
 /* Threads ready to run on CPU @cpu (for tests and statistics). */

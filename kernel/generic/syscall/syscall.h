@@ -43,3 +43,8 @@ int64_t sys_memory_create_dma(SYSCALL_ARGS);
 int64_t sys_memory_create_phys(SYSCALL_ARGS);
 int64_t sys_memory_phys(SYSCALL_ARGS);
 int64_t sys_process_fork(SYSCALL_ARGS);
+int64_t sys_thread_suspend(SYSCALL_ARGS);
+int64_t sys_thread_priority(SYSCALL_ARGS);
+int64_t sys_thread_affinity(SYSCALL_ARGS);
+int64_t sys_memory_resize(SYSCALL_ARGS);
+int64_t sys_clock_page(SYSCALL_ARGS);

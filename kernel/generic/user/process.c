@@ -182,6 +182,10 @@ static void user_thread_start(void *arg)
 		f->rflags |= t->start_regs->rflags & PROCESS_USER_RFLAGS;
 	}
 	cpu_irq_disable();
+	if (__atomic_load_n(&t->user_work, __ATOMIC_ACQUIRE)) {
+		/* Asked to stop or move before it ever ran. */
+		process_user_work(f, SUPERVISE_STOP_NO_CALL);
+	}
 	arch_enter_user(f);
 }
 
@@ -367,6 +371,45 @@ void process_check_killed(void)
 		cpu_irq_enable();
 		sched_exit(p->kill_code);
 	}
+}
+
+void process_user_work(struct trap_frame *frame, uint64_t nr)
+{
+	struct thread *self = sched_current();
+	uint32_t work;
+
+	cpu_irq_enable();
+	process_check_killed();
+	work = __atomic_load_n(&self->user_work, __ATOMIC_ACQUIRE);
+	while (work & THREAD_WORK_AFFINITY) {
+		/* Clear first: a newer mask set meanwhile sets the bit again. */
+		__atomic_and_fetch(&self->user_work, ~THREAD_WORK_AFFINITY,
+				   __ATOMIC_ACQ_REL);
+		sched_set_affinity(__atomic_load_n(&self->affinity_pending,
+						   __ATOMIC_ACQUIRE));
+		work = __atomic_load_n(&self->user_work, __ATOMIC_ACQUIRE);
+	}
+	if ((work & THREAD_WORK_STOP) && self->process->supervision) {
+		supervise_stop_requested(frame, nr);
+	}
+	cpu_irq_disable();
+}
+
+void process_interrupt_threads(struct process *p, uint32_t work)
+{
+	struct list_node *pos;
+
+	spin_lock(&p->lock);
+	list_for_each(pos, &p->threads) {
+		struct thread *t =
+			container_of(pos, struct thread, process_link);
+
+		__atomic_or_fetch(&t->user_work, work, __ATOMIC_ACQ_REL);
+		if (t->started) {
+			sched_interrupt(t);
+		}
+	}
+	spin_unlock(&p->lock);
 }
 
 int process_wait(struct process *p)
