@@ -230,6 +230,63 @@ static void test_unstarted_thread_placed(void)
 	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy, 0);
 }
 
+/* Threads of a process copy, pinned across every CPU, all ending at
+ * once, round after round: the last one tears the address space down
+ * while the others are still on their way out (once a crash: they ran
+ * on page tables already freed). */
+static volatile uint32_t *exit_gate;
+
+static void exit_together(void)
+{
+	while (!__atomic_load_n(exit_gate, __ATOMIC_ACQUIRE)) {
+		rt_futex_wait(exit_gate, 0, 100 * MS);
+	}
+	__atomic_fetch_add(exit_gate + 1, 1, __ATOMIC_RELEASE);
+}
+
+static void test_threads_end_together(void)
+{
+	int64_t mem = rt_syscall2(SYS_MEMORY_CREATE, 4096, 0);
+	int64_t addr = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, 4096, 0,
+				   VM_READ | VM_WRITE);
+	/* Half the stacks per round: the other half may still be left by
+	 * the threads of the round before. */
+	unsigned per_round = ncpus * 2 > STACKS / 2 ? STACKS / 2 : ncpus * 2;
+	bool ok = addr > 0;
+
+	exit_gate = (volatile uint32_t *)addr;
+	for (int round = 0; ok && round < 8; round++) {
+		int64_t copy = rt_syscall2(SYS_PROCESS_FORK, 0, 0);
+
+		uint64_t t0 = rt_clock_ns();
+
+		exit_gate[0] = 0;
+		exit_gate[1] = 0;
+		next_stack = (unsigned)round % 2 * (STACKS / 2);
+		ok = copy > 0;
+		for (unsigned i = 0; ok && i < per_round; i++) {
+			int64_t tid = spawn((uint64_t)copy, exit_together,
+					    THREAD_CREATE_SUSPENDED);
+
+			ok = tid > 0 &&
+			     rt_thread_affinity((uint64_t)copy, (uint64_t)tid,
+						1ul << (i % ncpus)) == 0 &&
+			     rt_syscall6(SYS_THREAD_START, (uint64_t)copy,
+					 (uint64_t)tid, (uint64_t)exit_together,
+					 0, 0, 0) == 0;
+		}
+		rt_yield();
+		__atomic_store_n(exit_gate, 1, __ATOMIC_RELEASE);
+		rt_futex_wake(exit_gate, per_round);
+		rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy, 0);
+		while (ok && exit_gate[1] < per_round) {
+			ok = !timed_out(t0);
+			rt_yield();
+		}
+	}
+	ktest_check("exit/threads_end_together_on_all_cpus", ok, "refused");
+}
+
 static void test_affinity_hostile(void)
 {
 	uint64_t ring;
@@ -404,6 +461,7 @@ int main(void)
 	test_self_pinning();
 	test_other_thread_moves();
 	test_unstarted_thread_placed();
+	test_threads_end_together();
 	test_affinity_hostile();
 	test_priority_hostile();
 	test_higher_runs_first();

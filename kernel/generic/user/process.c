@@ -444,6 +444,13 @@ void process_thread_exit(struct thread *t)
 	struct process *p = t->process;
 	bool last;
 
+	/* Leave the address space first: once this thread is counted out,
+	 * the last one may tear it down (page tables included) while this
+	 * CPU would still run on them. */
+	cpu_irq_disable();
+	paging_switch(paging_kernel_root());
+	t->process = NULL;
+	cpu_irq_enable();
 	spin_lock(&p->lock);
 	list_remove(&t->process_link);
 	last = --p->live_threads == 0;
@@ -452,19 +459,12 @@ void process_thread_exit(struct thread *t)
 	if (last) {
 		supervise_process_ended(p, t->exit_code);
 		handle_table_fini(&p->handles);
-		/* Leave the address space before tearing it down. */
-		cpu_irq_disable();
-		paging_switch(paging_kernel_root());
-		t->process = NULL;
-		cpu_irq_enable();
 		vm_space_fini(&p->vm);
 		spin_lock(&p->exit_wait.lock);
 		p->exited = true;
 		p->exit_code = t->exit_code;
 		waitq_wake_all_locked(&p->exit_wait);
 		spin_unlock(&p->exit_wait.lock);
-	} else {
-		t->process = NULL;
 	}
 	process_put(p);
 }
