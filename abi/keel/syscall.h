@@ -153,7 +153,8 @@
  * with PROCESS_SUPERVISED) to stop. Returns 0: it stops before it next
  * runs user code and a SUPERVISE_EVENT_STOP follows, unless it stops
  * first for another event (a Linux call, a fault), which then stands for
- * the request. A wait in SYS_QUEUE_ENTER or SYS_FUTEX_WAIT is cut short
+ * the request, or ends first (no event). A wait in SYS_QUEUE_ENTER or
+ * SYS_FUTEX_WAIT is cut short
  * (ERR_INTERRUPTED, see abi/keel/supervise.h). Returns 1 when the thread
  * is stopped already (an event not yet resumed, or not started): no
  * event follows. ERR_BAD_HANDLE, ERR_WRONG_TYPE, ERR_ACCESS, ERR_INVALID

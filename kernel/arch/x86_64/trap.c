@@ -163,7 +163,7 @@ void trap_dispatch(struct trap_frame *frame)
 		sched_preempt_point();
 	}
 	if (trap_from_user(frame) &&
-	    __builtin_expect(sched_current()->user_work != 0, 0)) {
+	    __builtin_expect(percpu_current()->user_work != 0, 0)) {
 		process_user_work(frame, SUPERVISE_STOP_NO_CALL);
 	}
 }

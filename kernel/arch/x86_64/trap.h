@@ -11,6 +11,8 @@
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* error: the CPU's error code; in a system call's frame, the call's
+	 * number, kept after rax becomes the result (to restart it). */
 	uint64_t vector, error;
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;

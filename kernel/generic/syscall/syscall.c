@@ -11,6 +11,7 @@
 #include <keel/syscall.h>
 #include <log/log.h>
 #include <sched/sched.h>
+#include <smp/percpu.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 #include <user/process.h>
@@ -146,7 +147,7 @@ void syscall_dispatch(struct trap_frame *f)
 	sched_preempt_point();
 	/* After the preemption point: work asked for while it was
 	 * preempted is done before user code runs. */
-	if (__builtin_expect(sched_current()->user_work != 0, 0)) {
-		process_user_work(f, nr);
+	if (__builtin_expect(percpu_current()->user_work != 0, 0)) {
+		process_user_work(f, f->error); /* the call's number */
 	}
 }
