@@ -37,6 +37,7 @@ deps:
 include lib/build.mk
 include kernel/build.mk
 include user/build.mk
+include tools/debs.mk
 include tools/build.mk
 include tests/build.mk
 include bench/build.mk
@@ -53,4 +54,4 @@ format:
 lint:
 	$(Q)clang-format --dry-run -Werror $(FORMAT_FILES)
 
--include $(shell find $(BUILD) -name '*.d' 2>/dev/null)
+-include $(shell find $(BUILD) -name '*.d' -type f 2>/dev/null)

@@ -21,6 +21,7 @@ $(BUILD)/host/$(1): tests/host/$(1).c $(2) tests/host/check.h
 		tests/host/$(1).c $(2)
 endef
 include $(sort $(wildcard tests/host/*.mk))
+include tests/linux/build.mk
 
 .PHONY: host-tests guest-tests test-build
 host-tests: $(HOST_TESTS)
@@ -55,7 +56,8 @@ guest-tests: $(TEST_IMAGE)
 test: deps
 	$(Q)rm -rf $(RESULTS)
 	$(Q)$(MAKE) --no-print-directory test-build
-	$(Q)$(MAKE) --no-print-directory -k host-tests guest-tests || true
+	$(Q)$(MAKE) --no-print-directory -k host-tests linux-tests guest-tests \
+		|| true
 	$(Q)python3 tools/test_summary.py $(RESULTS)
 
 # The image `make run` boots is built too, so a broken default fails here.

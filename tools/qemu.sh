@@ -15,7 +15,8 @@
 #   gui        the stock command line: a window, kernel log on this terminal
 #   test       for the test harness: headless, isa-debug-exit on port 0xf4,
 #              serial on stdin/stdout, no monitor, the disk opened as a
-#              snapshot (the guest's writes are dropped); the caller adds
+#              snapshot (the guest's writes are dropped), QEMU's "edu" PCI
+#              test device (MSI, for user/msi_test); the caller adds
 #              -debugcon
 #   test-uefi  as test, under OVMF (NVRAM as a snapshot too)
 #
@@ -74,7 +75,7 @@ gui)
 test | test-uefi)
 	# shellcheck disable=SC2054 # the commas belong to -device
 	io=(-display none -serial stdio -monitor none -no-reboot
-		-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+		-device isa-debug-exit,iobase=0xf4,iosize=0x04 -device edu)
 	disk_opts=,snapshot=on
 	;;
 *)

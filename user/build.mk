@@ -7,8 +7,18 @@ USER_CFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-common -fno-pie \
 USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-Ttext-segment=0x400000 \
 	-Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
-USER_RT_OBJS := $(patsubst %,$(BUILD)/user/%.o,$(LIB_RT_SRCS) \
-	$(LIB_FIBER_SRCS) $(LIB_BASE_SRCS))
+# Every program links crt0 and, from an archive, what it uses of the
+# native runtime, fibers, strings, the ELF, cpio and PCI helpers.
+USER_CRT0 := $(BUILD)/user/lib/rt/crt0.S.o
+USER_LIB_OBJS := $(filter-out $(USER_CRT0),$(patsubst %,$(BUILD)/user/%.o,\
+	$(LIB_RT_SRCS) $(LIB_FIBER_SRCS) $(LIB_BASE_SRCS) $(LIB_ELF_SRCS) \
+	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS)))
+USER_LIB := $(BUILD)/user/libkeel.a
+USER_RT_OBJS := $(USER_CRT0) $(USER_LIB)
+
+$(USER_LIB): $(USER_LIB_OBJS)
+	$(call msg,AR,$@)
+	$(Q)rm -f $@ && $(AR) rcs $@ $^
 
 $(BUILD)/user/%.c.o: %.c
 	$(call msg,CC,$<)
@@ -20,24 +30,34 @@ $(BUILD)/user/%.S.o: %.S
 	@mkdir -p $(dir $@)
 	$(Q)$(CC) $(USER_CFLAGS) -D__ASSEMBLY__ -c -o $@ $<
 
-# Each program is one folder user/<name>/ with its sources.
-USER_PROGS := $(notdir $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c)))))
+# Each program is one folder user/<name>/ (tests, tools) or
+# servers/<name>/ (the posix server, the registry...) with its sources.
+USER_PROG_DIRS := $(patsubst %/,%,$(sort $(dir $(wildcard user/*/*.c \
+	servers/*/*.c))))
+USER_PROGS := $(notdir $(USER_PROG_DIRS))
 USER_BINS := $(patsubst %,$(BUILD)/user/bin/%,$(USER_PROGS))
 
 define user_prog
-$(BUILD)/user/bin/$(1): $(patsubst %,$(BUILD)/user/%.o,$(wildcard user/$(1)/*.c)) $(USER_RT_OBJS)
+$(BUILD)/user/bin/$(notdir $(1)): $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)/*.c $(1)/*.S)) $(USER_RT_OBJS)
 	$$(call msg,LD,$$@)
 	@mkdir -p $$(dir $$@)
 	$(Q)$(CC) $(USER_LDFLAGS) -o $$@ $$^
 endef
-$(foreach p,$(USER_PROGS),$(eval $(call user_prog,$(p))))
+$(foreach d,$(USER_PROG_DIRS),$(eval $(call user_prog,$(d))))
 
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
-# programs). Rebuilt whenever a program changes.
+# programs). Rebuilt whenever a program changes. Other fragments add
+# files with INITRD_FILES += SRC:DEST (DEST relative to the initrd's
+# root) and a prerequisite $(INITRD): SRC; the list is read when the
+# recipe runs, so fragments included later can add to it.
 INITRD := $(BUILD)/initrd.cpio
 $(INITRD): $(USER_BINS)
 	$(call msg,CPIO,$@)
 	$(Q)rm -rf $(BUILD)/initrd && mkdir -p $(BUILD)/initrd/bin
 	$(Q)$(if $(USER_BINS),cp $(USER_BINS) $(BUILD)/initrd/bin/)
+	$(Q)for f in $(INITRD_FILES); do \
+		install -D -m 0755 "$${f%%:*}" "$(BUILD)/initrd/$${f#*:}" || \
+			exit 1; \
+	done
 	$(Q)cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio

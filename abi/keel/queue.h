@@ -33,8 +33,9 @@ enum queue_op {
 	QUEUE_OP_SUPERVISE = 5,	/* abi/keel/supervise.h */
 	QUEUE_OP_IRQ_WAIT = 6,	/* handle = IRQ object (RIGHT_WAIT): completes
 				 * when it fires; result = interrupts since the
-				 * last wait. The line stays masked until
-				 * SYS_IRQ_ACK. */
+				 * last wait, value = CPU << 32 | GSI (line) or
+				 * vector (MSI). A line stays masked until
+				 * SYS_IRQ_ACK; an MSI is never masked. */
 	QUEUE_OP_COUNT
 };
 

@@ -24,6 +24,10 @@
 #include <stdint.h>
 
 #define PROCESS_SUPERVISED 0x1
+/* SYS_PROCESS_CREATE without an image (rdi, rsi ignored): an empty
+ * address space and no thread (the thread id written is 0); the creator
+ * maps memory into it and adds threads (how the posix server execs). */
+#define PROCESS_EMPTY 0x2
 #define PROCESS_NAME_MAX_ABI 32
 
 enum supervise_event_kind {

@@ -49,19 +49,25 @@
  * to pages, at most 64 GiB); returns its handle. ERR_INVALID, ERR_NO_MEMORY. */
 #define SYS_MEMORY_CREATE (SYS_NATIVE_BASE + 9)
 /* Maps rcx bytes of memory object rsi from byte offset rdx into address
- * space rdi (0: the caller's own) at r8 (with VM_FIXED, else a hint that
+ * space rdi (0: the caller's own; else a process handle with
+ * RIGHT_SUPERVISE, as for SYS_VM_UNMAP and SYS_VM_PROTECT) at r8 (with VM_FIXED, else a hint that
  * may be 0) with VM_* flags r9; returns the address. ERR_BAD_HANDLE,
  * ERR_WRONG_TYPE, ERR_ACCESS (the handle lacks RIGHT_MAP, or RIGHT_WRITE /
  * RIGHT_EXEC for VM_WRITE / VM_EXEC), ERR_INVALID (unaligned, zero size,
  * outside user space), ERR_RANGE (past the object's end), ERR_EXISTS
- * (VM_FIXED over a mapping), ERR_NO_SPACE. */
+ * (VM_FIXED over a mapping), ERR_NO_SPACE.
+ * Memory handle 0 (with offset 0) maps private anonymous memory instead:
+ * demand-zero, owned by the space (a process copy gets it copy-on-write),
+ * any VM_* protection including none at all (Linux's PROT_NONE), and
+ * SYS_VM_PROTECT may later grant any protection. */
 #define SYS_VM_MAP (SYS_NATIVE_BASE + 10)
 /* Unmaps [rsi, rsi + rdx) of address space rdi (0: own). Mappings that
  * straddle the range are split. ERR_INVALID, ERR_NOT_FOUND (nothing
  * mapped there). */
 #define SYS_VM_UNMAP (SYS_NATIVE_BASE + 11)
 /* Sets the VM_READ/WRITE/EXEC protection of [rsi, rsi + rdx) of address
- * space rdi to rcx, within what each mapping was allowed at map time.
+ * space rdi to rcx (0: no access), within what each mapping was allowed
+ * at map time.
  * ERR_INVALID, ERR_NOT_FOUND (a hole in the range), ERR_ACCESS. */
 #define SYS_VM_PROTECT (SYS_NATIVE_BASE + 12)
 
@@ -118,12 +124,26 @@
 /* Creates an IRQ object for ISA IRQ rdi (IRQ_ISA in rsi: translated
  * through the ACPI overrides, edge-triggered active-high unless they say
  * otherwise) or global system interrupt rdi (trigger and polarity from
- * IRQ_LEVEL / IRQ_ACTIVE_LOW). Needs the hardware right. Returns the handle
- * (wait, duplicate, transfer). ERR_ACCESS, ERR_RANGE, ERR_BUSY (the line
- * has an object already), ERR_NOT_FOUND (no IOAPIC serves it). */
+ * IRQ_LEVEL / IRQ_ACTIVE_LOW). The line goes to CPU rdx with IRQ_CPU in
+ * rsi, else to the CPU with the fewest IRQs. Needs the hardware right.
+ * Returns the handle (wait, duplicate, transfer). ERR_ACCESS, ERR_RANGE
+ * (also: no such CPU), ERR_BUSY (the line has an object already),
+ * ERR_NOT_FOUND (no IOAPIC serves it), ERR_NO_SPACE (no free vector). */
 #define SYS_IRQ_CREATE (SYS_NATIVE_BASE + 25)
-/* Unmasks the line of IRQ object rdi after it fired. */
+/* Unmasks the line of IRQ object rdi after it fired (an MSI object is
+ * never masked: accepted, does nothing). */
 #define SYS_IRQ_ACK (SYS_NATIVE_BASE + 26)
+/* Creates an IRQ object for a message-signalled interrupt (one MSI or
+ * MSI-X vector): a free vector on CPU rsi with IRQ_CPU in rdi, else on
+ * the CPU with the fewest IRQs; writes the struct irq_info
+ * (abi/keel/irq.h) with the address/data pair for the device to user
+ * pointer rdx. Needs the hardware right. Returns the handle (wait,
+ * duplicate, transfer). ERR_ACCESS, ERR_INVALID (flags), ERR_RANGE (no
+ * such CPU), ERR_NO_SPACE (no free vector), ERR_FAULT, ERR_NO_MEMORY. */
+#define SYS_IRQ_CREATE_MSI (SYS_NATIVE_BASE + 38)
+/* Writes the struct irq_info of IRQ object rdi (any rights) to user
+ * pointer rsi. ERR_BAD_HANDLE, ERR_WRONG_TYPE, ERR_FAULT. */
+#define SYS_IRQ_INFO (SYS_NATIVE_BASE + 39)
 /* Creates an object for I/O ports [rdi, rdi + rsi) (hardware right).
  * Returns the handle. ERR_ACCESS, ERR_RANGE. */
 #define SYS_IOPORT_CREATE (SYS_NATIVE_BASE + 27)
@@ -195,6 +215,23 @@
 #define THREAD_PRIORITY_MIN 1
 #define THREAD_PRIORITY_DEFAULT 16
 #define THREAD_PRIORITY_MAX 24
+/* Powers the machine off (rdi = SYSTEM_POWER_OFF) or restarts it
+ * (SYSTEM_POWER_REBOOT); needs the hardware right. Returns only on
+ * failure: ERR_ACCESS, ERR_INVALID, ERR_NOT_SUPPORTED (the firmware
+ * offers no way). */
+#define SYS_SYSTEM_POWER (SYS_NATIVE_BASE + 48)
+#define SYSTEM_POWER_OFF 0
+#define SYSTEM_POWER_REBOOT 1
+
+/* Reads (GET) or writes (SET) the x87/SSE/AVX state of stopped thread rsi
+ * of process rdi (RIGHT_SUPERVISE) from/to the buffer at rdx of r10
+ * bytes: the XSAVE standard-form image (FXSAVE's 512 bytes without
+ * XSAVE), as big as the kernel's state (GET returns that size; SET needs
+ * exactly it). SET refuses (ERR_INVALID) what would fault on restore:
+ * reserved MXCSR bits, components not enabled, the compacted form.
+ * ERR_TOO_BIG (GET: buffer too small), ERR_BUSY, ERR_NOT_FOUND, ERR_FAULT. */
+#define SYS_THREAD_FPU_GET (SYS_NATIVE_BASE + 49)
+#define SYS_THREAD_FPU_SET (SYS_NATIVE_BASE + 50)
 
 #define MEMORY_CACHE_UC 0
 #define MEMORY_CACHE_WC 1
@@ -203,6 +240,7 @@
 #define IRQ_ISA 0x1
 #define IRQ_LEVEL 0x2
 #define IRQ_ACTIVE_LOW 0x4
+#define IRQ_CPU 0x8 /* SYS_IRQ_CREATE(_MSI): the caller names the CPU */
 
 #define VM_READ 0x1
 #define VM_WRITE 0x2

@@ -5,7 +5,9 @@
  *
  * Command line options:
  *   init=PATH[,PATH..] first program (default /bin/init); with several,
- *                      each runs after the previous one ended (tests)
+ *                      each runs after the previous one ended (tests);
+ *                      empty: none
+ *   servers=PATH[,..]  trusted servers started first (boot/servers.h)
  *   selftest           run the in-kernel self-tests first
  *   poweroff_on_exit   power off when the first program ends (tests);
  *                      also makes a panic end QEMU (isa-debug-exit)
@@ -22,6 +24,7 @@
 #include <base/string.h>
 #include <boot/initrd.h>
 #include <boot/multiboot2.h>
+#include <boot/servers.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
@@ -50,7 +53,9 @@ static void parse_cmdline(const char *cmdline)
 	size_t len;
 	const char *v = mb2_cmdline_get(cmdline, "init", &len);
 
-	if (v && len > 0 && len < sizeof(init_path)) {
+	if (v && len == 0) {
+		init_path[0] = '\0';
+	} else if (v && len < sizeof(init_path)) {
 		memcpy(init_path, v, len);
 		init_path[len] = '\0';
 	}
@@ -98,6 +103,7 @@ static void init_thread(void *arg)
 		failed = selftest_run_all();
 		LOG("self-tests: %u failed", failed);
 	}
+	servers_start(boot_info.cmdline);
 	code = 0;
 	for (char *path = init_path; path && *path;) {
 		char *comma = strchr(path, ',');
@@ -109,6 +115,7 @@ static void init_thread(void *arg)
 		path = comma ? comma + 1 : NULL;
 	}
 	if (opt_poweroff_on_exit) {
+		code |= servers_wait();
 		log_raw("KTEST DONE\n");
 		acpi_power_off();
 		/* Still here: end QEMU through isa-debug-exit if present. */

@@ -49,6 +49,8 @@ struct fiber {
 	size_t stack_size;	/* bytes at @stack, this struct included */
 	const void *asan_bottom; /* host ASan builds: the stack's bounds */
 	size_t asan_size;
+	void *local;		/* its owner's data (fiber-local), NULL at
+				 * creation */
 };
 
 /*

@@ -37,6 +37,26 @@ static uint32_t loop_unsubmitted(const struct loop *l)
 int64_t loop_submit(struct loop *l, const struct queue_sqe *sqe,
 		    struct queue_cqe *cqe)
 {
+	return loop_submit_ctx(l, sqe, cqe, NULL);
+}
+
+int64_t loop_cancel(struct loop *l, uint64_t ctx)
+{
+	struct queue_sqe *slot = rt_queue_sqe(&l->q);
+
+	if (!slot) {
+		return -(int64_t)ERR_NO_SPACE;
+	}
+	*slot = (struct queue_sqe){ .op = QUEUE_OP_CANCEL, .arg = { ctx } };
+	slot->context = 0; /* nobody waits for the cancel's own completion */
+	rt_queue_commit(&l->q);
+	l->in_flight++;
+	return 0;
+}
+
+int64_t loop_submit_ctx(struct loop *l, const struct queue_sqe *sqe,
+			struct queue_cqe *cqe, uint64_t *ctx)
+{
 	struct loop_request req = { .fiber = fiber_self() };
 	struct queue_sqe *slot;
 
@@ -51,8 +71,14 @@ int64_t loop_submit(struct loop *l, const struct queue_sqe *sqe,
 	slot->context = (uint64_t)(uintptr_t)&req;
 	rt_queue_commit(&l->q);
 	l->in_flight++;
+	if (ctx) {
+		*ctx = slot->context;
+	}
 	while (!req.done) {
 		fiber_park();
+	}
+	if (ctx) {
+		*ctx = 0;
 	}
 	if (cqe) {
 		*cqe = req.cqe;
@@ -121,6 +147,9 @@ static void loop_reap(struct loop *l)
 			(struct loop_request *)(uintptr_t)cqe.context;
 
 		l->in_flight--;
+		if (!req) {
+			continue; /* a loop_cancel's own completion */
+		}
 		req->cqe = cqe;
 		req->done = true;
 		fiber_unpark(req->fiber);

@@ -54,6 +54,15 @@ err_t loop_run(struct loop *l);
  * parks until its completion arrives. Returns the completion's result (>=
  * 0, or a negated err_t) and copies the completion to @cqe if not NULL.
  * -ERR_INVALID outside a fiber. */
+/* As loop_submit, and while the operation is pending *@ctx holds its
+ * context (0 once it completed), for loop_cancel from another fiber. */
+int64_t loop_submit_ctx(struct loop *l, const struct queue_sqe *sqe,
+			struct queue_cqe *cqe, uint64_t *ctx);
+/* Asks the kernel to cancel the pending operation with context @ctx (as
+ * loop_submit_ctx published it); it then completes, usually with
+ * -ERR_CANCELLED. Does not wait. Returns -ERR_NO_SPACE when the
+ * submission ring is full (try again later), else 0. */
+int64_t loop_cancel(struct loop *l, uint64_t ctx);
 int64_t loop_submit(struct loop *l, const struct queue_sqe *sqe,
 		    struct queue_cqe *cqe);
 

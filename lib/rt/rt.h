@@ -87,6 +87,11 @@ static inline int64_t rt_memory_resize(uint64_t mem, uint64_t size)
 _Noreturn void rt_thread_exit(int code);
 /* printf-style line to the kernel log (truncated at SYS_LOG_MAX). */
 void rt_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Logs "abort: " and the message, then ends the process with an invalid
+ * opcode fault (a supervisor sees a fault event, vector 6): for states a
+ * program cannot go on from, such as a corrupt heap. */
+_Noreturn void rt_abort(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
 
 /* Stream helpers over a queue (abi/keel/stream.h), for simple programs
  * that wait for each operation: each submits one entry and waits for its

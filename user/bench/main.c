@@ -20,6 +20,7 @@
 #include <keel/handle.h>
 #include <keel/stream.h>
 #include <keel/supervise.h>
+#include <rt/malloc.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
 
@@ -600,6 +601,47 @@ static const char *bench_handle_transfer(uint64_t iters, uint64_t *ns)
 	return why;
 }
 
+/* malloc(64) and its free: lib/rt's heap behind its mutex, uncontended;
+ * the same slab object comes back each time. */
+static const char *bench_malloc_small(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		void *volatile p = malloc(64);
+
+		if (!p) {
+			return "malloc(64) failed";
+		}
+		free(p);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
+/* malloc(64 KiB) and its free: a large block, so a memory object
+ * created, mapped and its handle closed, then unmapped; its pages are
+ * never touched. */
+static const char *bench_malloc_large(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1;
+
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		void *volatile p = malloc(64 * 1024);
+
+		if (!p) {
+			return "malloc(64 KiB) failed";
+		}
+		free(p);
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return NULL;
+}
+
 /* Counts chosen for roughly 0.2-1 s each under plain TCG (see
  * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
 static const struct bench benches[] = {
@@ -616,6 +658,8 @@ static const struct bench benches[] = {
 	{ "handle_transfer", 1u << 15, bench_handle_transfer },
 	{ "stream_copy_4k", 1u << 15, bench_stream_copy_4k },
 	{ "stream_copy_64k", 1u << 11, bench_stream_copy_64k },
+	{ "malloc_small", 1u << 20, bench_malloc_small },
+	{ "malloc_large", 1u << 14, bench_malloc_large },
 };
 
 int main(void)

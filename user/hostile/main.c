@@ -29,6 +29,12 @@ int main(void)
 	uint64_t t0, t1;
 
 	expect("log_ok", rt_log_write(msg, sizeof(msg) - 1), 0);
+	/* Only servers with the hardware right may turn the machine off. */
+	expect("power_off_without_right",
+	       rt_syscall2(SYS_SYSTEM_POWER, SYSTEM_POWER_OFF, 0), -ERR_ACCESS);
+	expect("reboot_without_right",
+	       rt_syscall2(SYS_SYSTEM_POWER, SYSTEM_POWER_REBOOT, 0),
+	       -ERR_ACCESS);
 	expect("log_empty", rt_log_write(msg, 0), 0);
 	expect("log_kernel_buffer", rt_log_write((void *)KERNEL_ADDR, 16),
 	       -ERR_FAULT);

@@ -3,8 +3,12 @@
  * program (started with the hardware right by a kernel self-test) asks
  * for the RTC's ports (0x70-0x71) and ISA IRQ 8, turns on the RTC's
  * periodic interrupt at 64 Hz, and waits for interrupts on its queue,
- * reading register C and acknowledging each. KTEST lines.
+ * reading register C and acknowledging each. Each completion must
+ * report the CPU the line is routed to: first where the kernel put it
+ * (spread over the CPUs), then on the last CPU by request (IRQ_CPU).
+ * KTEST lines.
  */
+#include <keel/irq.h>
 #include <rt/ktest.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
@@ -40,13 +44,57 @@ static void rtc_write(uint8_t reg, uint8_t v)
 	outb(RTC_DATA, v);
 }
 
+/* Takes @n RTC interrupts on @irq, each reading register C and
+ * acknowledging; returns how many arrived reporting @value (the CPU that
+ * took it and the GSI). */
+static int rtc_ticks(struct rt_queue *q, int64_t irq, int n, uint64_t value)
+{
+	struct queue_cqe cqe;
+	int got = 0;
+
+	rtc_read(0x0c); /* clears a pending flag */
+	while (got < n) {
+		struct queue_sqe *sqe = rt_queue_sqe(q);
+
+		sqe->op = QUEUE_OP_IRQ_WAIT;
+		sqe->handle = (uint32_t)irq;
+		rt_queue_commit(q);
+		if (rt_queue_enter(q, 1, 1, 2000000000ul) < 0 ||
+		    !rt_queue_reap(q, &cqe) || cqe.result < 1 ||
+		    cqe.value != value) {
+			break;
+		}
+		got++;
+		rtc_read(0x0c); /* the RTC raises the next one only then */
+		rt_syscall2(SYS_IRQ_ACK, (uint64_t)irq, 0);
+	}
+	return got;
+}
+
+/* The number of CPUs that take interrupts (MSI objects aimed at each
+ * until there is no such CPU). */
+static unsigned cpu_count(void)
+{
+	struct irq_info info;
+	unsigned n = 0;
+	int64_t h;
+
+	while (n < 64 && (h = rt_syscall6(SYS_IRQ_CREATE_MSI, IRQ_CPU, n,
+					  (uint64_t)&info, 0, 0, 0)) > 0) {
+		rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)h, 0);
+		n++;
+	}
+	return n;
+}
+
 int main(void)
 {
 	struct rt_queue q;
-	struct queue_cqe cqe;
+	struct irq_info info;
 	int64_t ports, irq;
 	uint64_t t0, elapsed;
-	int got = 0;
+	unsigned cpus = cpu_count(), last;
+	int got;
 
 	rt_queue_create(&q, 4, 4);
 	ports = rt_syscall2(SYS_IOPORT_CREATE, RTC_INDEX, 2);
@@ -62,28 +110,30 @@ int main(void)
 	ktest_expect("irq/create_bad_isa", rt_syscall2(SYS_IRQ_CREATE, 16,
 						       IRQ_ISA),
 		     -ERR_RANGE);
+	ktest_expect("irq/create_bad_gsi",
+		     rt_syscall2(SYS_IRQ_CREATE, 1ul << 32, 0), -ERR_RANGE);
+	ktest_expect("irq/create_bad_flags",
+		     rt_syscall2(SYS_IRQ_CREATE, 8, IRQ_ISA | 0x100),
+		     -ERR_INVALID);
+	ktest_expect("irq/create_no_such_cpu",
+		     rt_syscall6(SYS_IRQ_CREATE, 9, IRQ_ISA | IRQ_CPU, 64, 0, 0,
+				 0),
+		     -ERR_RANGE);
+	ktest_expect("irq/info", rt_syscall2(SYS_IRQ_INFO, (uint64_t)irq,
+					     (uint64_t)&info),
+		     0);
+	ktest_check("irq/info_line",
+		    info.type == IRQ_TYPE_LINE && info.gsi == 8 &&
+			    info.cpu < cpus && info.vector >= 0x20 &&
+			    info.vector < 0xe0 && info.msi_address == 0,
+		    "unexpected routing");
 
 	/* RTC: rate 10 (64 Hz) in register A, periodic interrupts on in B. */
 	rtc_write(0x0a, (uint8_t)((rtc_read(0x0a) & 0xf0) | 10));
 	rtc_write(0x0b, (uint8_t)(rtc_read(0x0b) | 0x40));
-	rtc_read(0x0c); /* clears a pending flag */
 	t0 = rt_clock_ns();
-	while (got < 8) {
-		struct queue_sqe *sqe = rt_queue_sqe(&q);
-
-		sqe->op = QUEUE_OP_IRQ_WAIT;
-		sqe->handle = (uint32_t)irq;
-		rt_queue_commit(&q);
-		if (rt_queue_enter(&q, 1, 1, 2000000000ul) < 0 ||
-		    !rt_queue_reap(&q, &cqe) || cqe.result < 1) {
-			break;
-		}
-		got++;
-		rtc_read(0x0c); /* the RTC raises the next one only then */
-		rt_syscall2(SYS_IRQ_ACK, (uint64_t)irq, 0);
-	}
+	got = rtc_ticks(&q, irq, 8, ((uint64_t)info.cpu << 32) | info.gsi);
 	elapsed = rt_clock_ns() - t0;
-	rtc_write(0x0b, (uint8_t)(rtc_read(0x0b) & ~0x40));
 	ktest_expect("irq/rtc_interrupts", got, 8);
 	/* 8 ticks of 64 Hz take ~125 ms; 1 s would mean polling, not IRQs. */
 	ktest_check("irq/rtc_rate_plausible", elapsed < 1000000000ul,
@@ -93,8 +143,18 @@ int main(void)
 	ktest_expect("irq/close", rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)irq,
 					      0),
 		     0);
-	irq = rt_syscall2(SYS_IRQ_CREATE, 8, IRQ_ISA);
+
+	/* The line again, on the last CPU by request. */
+	last = cpus ? cpus - 1 : 0;
+	irq = rt_syscall6(SYS_IRQ_CREATE, 8, IRQ_ISA | IRQ_CPU, last, 0, 0, 0);
 	ktest_check("irq/line_free_after_close", irq > 0, "still busy");
-	rt_printf("irq_test: %d failed", ktest_failures());
+	rt_syscall2(SYS_IRQ_INFO, (uint64_t)irq, (uint64_t)&info);
+	ktest_expect("irq/routed_to_chosen_cpu", info.cpu, last);
+	ktest_expect("irq/rtc_interrupts_on_chosen_cpu",
+		     rtc_ticks(&q, irq, 4, ((uint64_t)last << 32) | info.gsi),
+		     4);
+	rtc_write(0x0b, (uint8_t)(rtc_read(0x0b) & ~0x40));
+	rt_printf("irq_test: RTC line on CPU %u of %u; %d failed", last, cpus,
+		  ktest_failures());
 	return ktest_failures();
 }

@@ -36,6 +36,57 @@ static int64_t next_event(uint64_t proc)
 	return cqe.result;
 }
 
+/* The FPU state calls on a thread stopped at a system call: a round
+ * trip, and states that would fault on restore refused. */
+static void check_fpu_calls(uint64_t proc, uint64_t tid)
+{
+	static uint8_t fpu[4096] __attribute__((aligned(64)));
+	int64_t size = rt_syscall6(SYS_THREAD_FPU_GET, proc, tid,
+				   (uint64_t)fpu, sizeof(fpu), 0, 0);
+	uint32_t mxcsr;
+
+	ktest_check("supervise/fpu_get", size >= 512 && size <= 4096,
+		    "no state");
+	if (size < 512 || size > 4096) {
+		return;
+	}
+	mxcsr = *(uint32_t *)(fpu + 24);
+	ktest_expect("supervise/fpu_get_small_buffer",
+		     rt_syscall6(SYS_THREAD_FPU_GET, proc, tid, (uint64_t)fpu,
+				 256, 0, 0),
+		     -ERR_TOO_BIG);
+	ktest_expect("supervise/fpu_set_same",
+		     rt_syscall6(SYS_THREAD_FPU_SET, proc, tid, (uint64_t)fpu,
+				 (uint64_t)size, 0, 0),
+		     0);
+	ktest_expect("supervise/fpu_set_wrong_size",
+		     rt_syscall6(SYS_THREAD_FPU_SET, proc, tid, (uint64_t)fpu,
+				 (uint64_t)size - 8, 0, 0),
+		     -ERR_INVALID);
+	*(uint32_t *)(fpu + 24) = 0xffffffff; /* reserved MXCSR bits */
+	ktest_expect("supervise/fpu_set_bad_mxcsr",
+		     rt_syscall6(SYS_THREAD_FPU_SET, proc, tid, (uint64_t)fpu,
+				 (uint64_t)size, 0, 0),
+		     -ERR_INVALID);
+	*(uint32_t *)(fpu + 24) = mxcsr;
+	if (size > 576) {
+		*(uint64_t *)(fpu + 520) = 1ull << 63; /* compacted form */
+		ktest_expect("supervise/fpu_set_compacted",
+			     rt_syscall6(SYS_THREAD_FPU_SET, proc, tid,
+					 (uint64_t)fpu, (uint64_t)size, 0, 0),
+			     -ERR_INVALID);
+		*(uint64_t *)(fpu + 520) = 0;
+	}
+	ktest_expect("supervise/fpu_set_kernel_pointer",
+		     rt_syscall6(SYS_THREAD_FPU_SET, proc, tid,
+				 0xffff800000000000ul, (uint64_t)size, 0, 0),
+		     -ERR_FAULT);
+	ktest_expect("supervise/fpu_get_bad_thread",
+		     rt_syscall6(SYS_THREAD_FPU_GET, proc, 999999, (uint64_t)fpu,
+				 sizeof(fpu), 0, 0),
+		     -ERR_NOT_FOUND);
+}
+
 int main(uint64_t arg)
 {
 	uint64_t image_handle = arg & 0xffffffff, size = arg >> 32;
@@ -94,6 +145,7 @@ int main(uint64_t arg)
 			saw_fault = ev.nr == 6 && regs.rip == ev.rip;
 			regs.rip += 2; /* over the ud2 */
 		} else if (ev.nr == 39) {
+			check_fpu_calls(proc, ev.thread);
 			/* As on Linux at a syscall stop, rax holds -ENOSYS
 			 * until answered; the number is in the event. */
 			saw_getpid = regs.rax == (uint64_t)-38;

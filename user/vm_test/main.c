@@ -190,9 +190,54 @@ static void test_hostile(void)
 	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)q, 0);
 }
 
+/* Private anonymous memory (handle 0): demand-zero, no access at all
+ * with protection 0, as Linux's PROT_NONE. */
+static void test_anon(void)
+{
+	int64_t a = vm_map(0, 0, 8 * PAGE, 0, VM_READ | VM_WRITE);
+	volatile uint64_t *p = (volatile uint64_t *)a;
+	uint64_t word = 0;
+
+	ktest_check("vm/anon_map", a > 0 && (a & (PAGE - 1)) == 0,
+		    "no address");
+	if (a <= 0) {
+		return;
+	}
+	ktest_expect("vm/anon_demand_zero", (int64_t)p[PAGE / 8 * 5], 0);
+	p[0] = 0x1234;
+	p[PAGE / 8 * 7] = 99;
+	ktest_expect("vm/anon_protect_none",
+		     vm_protect((uint64_t)a, 8 * PAGE, 0), 0);
+	ktest_expect("vm/anon_none_refused_by_kernel",
+		     rt_syscall6(SYS_VM_READ, 0, (uint64_t)a, (uint64_t)&word,
+				 sizeof(word), 0, 0),
+		     -ERR_FAULT);
+	ktest_expect("vm/anon_protect_back",
+		     vm_protect((uint64_t)a, 8 * PAGE, VM_READ | VM_WRITE), 0);
+	ktest_expect("vm/anon_data_kept", (int64_t)p[0], 0x1234);
+	ktest_expect("vm/anon_kernel_reads",
+		     rt_syscall6(SYS_VM_READ, 0, (uint64_t)a + 7 * PAGE,
+				 (uint64_t)&word, sizeof(word), 0, 0),
+		     (int64_t)sizeof(word));
+	ktest_expect("vm/anon_kernel_read_value", (int64_t)word, 99);
+	ktest_expect("vm/anon_exec_granted",
+		     vm_protect((uint64_t)a, PAGE, VM_READ | VM_EXEC), 0);
+	ktest_expect("vm/anon_with_offset",
+		     vm_map(0, PAGE, PAGE, 0, VM_READ), -ERR_INVALID);
+	ktest_expect("vm/anon_fixed_overlap",
+		     vm_map(0, 0, PAGE, (uint64_t)a, VM_READ | VM_FIXED),
+		     -ERR_EXISTS);
+	ktest_expect("vm/anon_none_at_map",
+		     vm_unmap((uint64_t)a, 8 * PAGE), 0);
+	a = vm_map(0, 0, PAGE, (uint64_t)a, VM_FIXED);
+	ktest_check("vm/anon_map_none", a > 0, "refused");
+	ktest_expect("vm/anon_unmap", vm_unmap((uint64_t)a, PAGE), 0);
+}
+
 int main(void)
 {
 	test_basic();
+	test_anon();
 	test_hostile();
 	rt_printf("vm_test: %d failed", ktest_failures());
 	return ktest_failures();

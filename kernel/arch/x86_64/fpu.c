@@ -16,6 +16,7 @@
 static bool fpu_has_xsave;
 static uint64_t fpu_xcr0;
 static size_t fpu_size = 512;
+static uint32_t fpu_mxcsr_mask;	/* MXCSR bits the CPU lets software set */
 
 static void xsetbv(uint32_t reg, uint64_t v)
 {
@@ -54,6 +55,15 @@ void fpu_init_cpu(void)
 		}
 	}
 	__asm__ volatile("fninit");
+	if (!fpu_mxcsr_mask) {
+		static uint8_t fx[512] __attribute__((aligned(16)));
+
+		__asm__ volatile("fxsave64 (%0)" : : "r"(fx) : "memory");
+		fpu_mxcsr_mask = *(uint32_t *)(fx + 28);
+		if (!fpu_mxcsr_mask) {
+			fpu_mxcsr_mask = 0xffbf; /* SDM: 0 means the default */
+		}
+	}
 }
 
 size_t fpu_state_size(void)
@@ -73,6 +83,33 @@ void fpu_state_init(void *area)
 	if (fpu_has_xsave) {
 		*(uint64_t *)(p + 512) = XCR0_X87 | XCR0_SSE;
 	}
+}
+
+err_t fpu_state_check(const void *area)
+{
+	const uint8_t *p = area;
+	uint32_t mxcsr = *(const uint32_t *)(p + 24);
+
+	/* What XRSTOR/FXRSTOR would fault on, in the kernel: MXCSR
+	 * reserved bits, components the CPU does not enable, the compacted
+	 * form, non-zero reserved header bytes. */
+	if (mxcsr & ~fpu_mxcsr_mask) {
+		return ERR_INVALID;
+	}
+	if (fpu_has_xsave) {
+		uint64_t xstate_bv = *(const uint64_t *)(p + 512);
+		uint64_t xcomp_bv = *(const uint64_t *)(p + 520);
+
+		if ((xstate_bv & ~fpu_xcr0) || xcomp_bv) {
+			return ERR_INVALID;
+		}
+		for (size_t i = 528; i < 576; i++) {
+			if (p[i]) {
+				return ERR_INVALID;
+			}
+		}
+	}
+	return ERR_OK;
 }
 
 void fpu_save(void *area)

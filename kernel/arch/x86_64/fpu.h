@@ -6,6 +6,8 @@
  */
 #pragma once
 
+#include <keel/error.h>
+
 #include <stddef.h>
 
 /* Enables the FPU, SSE and, where present, XSAVE/AVX on this CPU. */
@@ -14,5 +16,8 @@ void fpu_init_cpu(void);
 size_t fpu_state_size(void);
 /* Writes the state of a fresh thread (default control words) to @area. */
 void fpu_state_init(void *area);
+/* Whether @area (fpu_state_size() bytes, from user space) can be
+ * restored without a fault. ERR_OK or ERR_INVALID. */
+err_t fpu_state_check(const void *area);
 void fpu_save(void *area);
 void fpu_restore(const void *area);

@@ -21,8 +21,11 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 #endif
 
 #define TRAP_PAGE_FAULT 14
-#define TRAP_IRQ_BASE 32	/* IOAPIC GSIs 0..TRAP_IRQ_COUNT-1 */
-#define TRAP_IRQ_COUNT 64
+/* Device vectors [TRAP_IRQ_BASE, TRAP_IRQ_END): each CPU has its own set,
+ * handed out to IRQ objects (IOAPIC lines and MSIs) by irq/irq.c. The
+ * masked 8259s' spurious interrupts land at 0xe0-0xef (apic.c). */
+#define TRAP_IRQ_BASE 0x20
+#define TRAP_IRQ_END 0xe0
 #define TRAP_IPI_TLB 0xf0
 #define TRAP_IPI_RESCHED 0xf1
 #define TRAP_IPI_KICK 0xf2	/* into the kernel: see sched_interrupt */

@@ -7,7 +7,10 @@
 #include <arch/x86_64/paging.h>
 #include <boot/multiboot2.h>
 #include <log/log.h>
+#include <keel/syscall.h>
+#include <syscall/syscall.h>
 #include <time/clock.h>
+#include <user/process.h>
 
 #define LOG_SUBSYS "acpi"
 
@@ -111,4 +114,21 @@ void acpi_reset(void)
 	cpu_outb(0x64, 0xfe);
 	clock_delay_ns(100 * NS_PER_MS);
 	LOG("reset: the machine is still running");
+}
+
+int64_t sys_system_power(SYSCALL_ARGS)
+{
+	if (!process_current()->hw_access) {
+		return -(int64_t)ERR_ACCESS;
+	}
+	if (a0 == SYSTEM_POWER_OFF) {
+		LOG("power-off asked by %s", process_current()->name);
+		acpi_power_off();
+	} else if (a0 == SYSTEM_POWER_REBOOT) {
+		LOG("restart asked by %s", process_current()->name);
+		acpi_reset();
+	} else {
+		return -(int64_t)ERR_INVALID;
+	}
+	return -(int64_t)ERR_NOT_SUPPORTED;
 }

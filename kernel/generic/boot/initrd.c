@@ -13,6 +13,7 @@
 
 static const void *initrd_data;
 static size_t initrd_size;
+static paddr_t initrd_start;
 
 err_t initrd_init(const struct mb2_info *boot)
 {
@@ -31,6 +32,7 @@ err_t initrd_init(const struct mb2_info *boot)
 		LOG("no initrd module");
 		return ERR_NOT_FOUND;
 	}
+	initrd_start = m->start;
 	initrd_data = phys_to_virt(m->start);
 	initrd_size = m->end - m->start;
 	LOG("%zu KiB at %#x", initrd_size / 1024, m->start);
@@ -51,5 +53,15 @@ err_t initrd_find(const char *path, const void **data, size_t *size)
 	}
 	*data = e.data;
 	*size = e.size;
+	return ERR_OK;
+}
+
+err_t initrd_phys(paddr_t *start, size_t *size)
+{
+	if (!initrd_data) {
+		return ERR_NOT_FOUND;
+	}
+	*start = initrd_start;
+	*size = initrd_size;
 	return ERR_OK;
 }

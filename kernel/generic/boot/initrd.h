@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include <keel/error.h>
+#include <mm/addr.h>
 
 struct mb2_info;
 
@@ -15,3 +16,5 @@ struct mb2_info;
 err_t initrd_init(const struct mb2_info *boot);
 /* Finds the file @path in the initrd. ERR_NOT_FOUND, ERR_CORRUPT. */
 err_t initrd_find(const char *path, const void **data, size_t *size);
+/* Where the archive lies in physical memory (reserved for good). */
+err_t initrd_phys(paddr_t *start, size_t *size);

@@ -4,10 +4,14 @@
  * creating process to hold the hardware right (process.hw_access); after
  * that the handles can be passed on like any other.
  *
- * An IRQ object owns one IOAPIC line, routed to vector TRAP_IRQ_BASE +
- * GSI on the boot CPU. When it fires the line is masked, the count goes
- * up and one waiting QUEUE_OP_IRQ_WAIT completes; SYS_IRQ_ACK unmasks it.
- * MSI and MSI-X come with PCI.
+ * An IRQ object owns one vector on one CPU (a per-CPU allocator in
+ * irq.c; abi/keel/irq.h) and either an IOAPIC line routed there or
+ * nothing else: a message-signalled interrupt (MSI, or one MSI-X entry)
+ * whose address/data pair the driver writes into its device. When it
+ * fires the count goes up and one waiting QUEUE_OP_IRQ_WAIT completes. A
+ * line is masked when it fires until SYS_IRQ_ACK unmasks it; an MSI is
+ * never masked by the kernel (interrupts between waits are counted), so
+ * acknowledging one does nothing.
  */
 #pragma once
 

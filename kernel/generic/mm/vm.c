@@ -19,6 +19,7 @@
 #include <smp/smp.h>
 #include <syscall/syscall.h>
 #include <user/process.h>
+#include <user/supervise.h>
 
 #define LOG_SUBSYS "vm"
 
@@ -89,6 +90,12 @@ static void garbage_free(struct vm_garbage *g)
 static uint64_t pte_flags(uint32_t prot)
 {
 	uint64_t f = PTE_USER;
+
+	/* PROT_NONE: the frame stays (private pages live in the page table)
+	 * but user mode cannot reach it. */
+	if (!(prot & (VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
+		return PTE_NX;
+	}
 
 	if (prot & VM_PROT_WRITE) {
 		f |= PTE_WRITE;
@@ -356,6 +363,11 @@ err_t vm_map_shared_page(struct vm_space *space, paddr_t phys,
 		return ERR_NO_MEMORY;
 	}
 	spin_lock(&space->lock);
+	if (space->dying) { /* its process ended: nothing may be added */
+		spin_unlock(&space->lock);
+		kfree(r);
+		return ERR_PEER_CLOSED;
+	}
 	/* Once per space: a second call finds the first mapping. */
 	list_for_each(pos, &space->regions) {
 		struct vm_region *old =
@@ -413,7 +425,9 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		return ERR_NO_MEMORY;
 	}
 	spin_lock(&space->lock);
-	if (fixed) {
+	if (space->dying) { /* its process ended: nothing may be added */
+		err = ERR_PEER_CLOSED;
+	} else if (fixed) {
 		if (overlaps_locked(space, addr, addr + size)) {
 			err = ERR_EXISTS;
 		}
@@ -433,6 +447,48 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		kobject_get(&vmo->obj);
 		insert_locked(space, r);
 		vmo_link(r);
+		r = NULL;
+		*out = addr;
+	}
+	spin_unlock(&space->lock);
+	kfree(r);
+	return err;
+}
+
+err_t vm_map_anon(struct vm_space *space, uint64_t size, uaddr_t addr,
+		  bool fixed, uint32_t prot, uaddr_t *out)
+{
+	struct vm_region *r;
+	err_t err = ERR_OK;
+
+	if (!size || (size & (PAGE_SIZE - 1)) ||
+	    (prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
+		return ERR_INVALID;
+	}
+	if (fixed && !range_ok(addr, size)) {
+		return ERR_INVALID;
+	}
+	r = kzalloc(sizeof(*r));
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	if (space->dying) { /* its process ended: nothing may be added */
+		err = ERR_PEER_CLOSED;
+	} else if (fixed) {
+		if (overlaps_locked(space, addr, addr + size)) {
+			err = ERR_EXISTS;
+		}
+	} else if (!addr || !range_ok(addr, size) ||
+		   overlaps_locked(space, addr, addr + size)) {
+		err = find_gap_locked(space, size, &addr);
+	}
+	if (!err) {
+		r->start = addr;
+		r->end = addr + size;
+		r->prot = prot;
+		r->max_prot = VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC;
+		insert_locked(space, r);
 		r = NULL;
 		*out = addr;
 	}
@@ -519,11 +575,15 @@ err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 	uaddr_t covered = addr;
 	err_t err = ERR_OK;
 
-	if (!range_ok(addr, size) || !(prot & VM_PROT_READ) ||
+	if (!range_ok(addr, size) ||
 	    (prot & ~(VM_PROT_READ | VM_PROT_WRITE | VM_PROT_EXEC))) {
 		return ERR_INVALID;
 	}
 	spin_lock(&space->lock);
+	if (space->dying) {
+		spin_unlock(&space->lock);
+		return ERR_PEER_CLOSED;
+	}
 	/* First check: no holes, and allowed everywhere. */
 	list_for_each(pos, &space->regions) {
 		struct vm_region *r = container_of(pos, struct vm_region, link);
@@ -625,6 +685,24 @@ static err_t cow_break_locked(struct vm_space *space, struct vm_region *r,
 
 /* The frame behind user page @page for an access of kind @write, faulting
  * a memory object's page in if needed. Lock held. */
+/* Maps a fresh zeroed frame at @page of demand-zero private region @r
+ * (returned in @pa). ERR_NO_MEMORY. Lock held. */
+static err_t private_zero_fill_locked(struct vm_space *space,
+				      struct vm_region *r, uaddr_t page,
+				      paddr_t *pa)
+{
+	err_t err = pmm_alloc_page(pa);
+
+	if (err) {
+		return err;
+	}
+	err = paging_map(space->root, page, *pa, pte_flags(r->prot));
+	if (err) {
+		pmm_free(*pa, 0);
+	}
+	return err;
+}
+
 static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 			       bool write, paddr_t *pa, paddr_t *old)
 {
@@ -632,7 +710,7 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 	uint64_t pte;
 	err_t err;
 
-	if (!r || (write && !(r->prot & VM_PROT_WRITE))) {
+	if (!r || !r->prot || (write && !(r->prot & VM_PROT_WRITE))) {
 		return ERR_FAULT;
 	}
 	/* Device memory is not reached through the direct map. */
@@ -645,6 +723,9 @@ static err_t page_frame_locked(struct vm_space *space, uaddr_t page,
 		}
 		*pa = pte & PTE_ADDR_MASK;
 		return ERR_OK;
+	}
+	if (!r->obj) {
+		return private_zero_fill_locked(space, r, page, pa);
 	}
 	if (!r->vmo) {
 		return ERR_FAULT;
@@ -765,7 +846,7 @@ bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 
 	spin_lock(&space->lock);
 	r = find_locked(space, page);
-	if (!r || (write && !(r->prot & VM_PROT_WRITE)) ||
+	if (!r || !r->prot || (write && !(r->prot & VM_PROT_WRITE)) ||
 	    (exec && !(r->prot & VM_PROT_EXEC))) {
 		goto out;
 	}
@@ -779,6 +860,10 @@ bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 			 * above against the region). */
 			ok = !write || (pte & PTE_WRITE);
 		}
+		goto out;
+	}
+	if (!r->obj) {
+		ok = private_zero_fill_locked(space, r, page, &pa) == ERR_OK;
 		goto out;
 	}
 	if (!r->vmo) {
@@ -917,12 +1002,27 @@ void vm_space_fini(struct vm_space *space)
 /* System calls. Address space handles come with process creation; until
  * then only 0, the caller's own space, is accepted. */
 
-static err_t space_of(uint64_t h, struct vm_space **out)
+/* The address space named by @h: 0 for the caller's own, else a process
+ * handle with RIGHT_SUPERVISE (a supervisor building or changing its
+ * programs' memory). The process reference goes to @owner; drop it with
+ * process_put when done. */
+static err_t space_of(uint64_t h, struct vm_space **out,
+		      struct process **owner)
 {
-	if (h != 0) {
-		return ERR_BAD_HANDLE;
+	struct process *p;
+	err_t err;
+
+	if (h == 0) {
+		p = process_current();
+		process_get(p);
+	} else {
+		err = supervise_process_get(h, &p);
+		if (err) {
+			return err;
+		}
 	}
-	*out = &process_current()->vm;
+	*out = &p->vm;
+	*owner = p;
 	return ERR_OK;
 }
 
@@ -933,7 +1033,7 @@ static uint32_t prot_of(uint64_t flags)
 
 int64_t sys_vm_map(SYSCALL_ARGS)
 {
-	struct process *p = process_current();
+	struct process *p = process_current(), *owner;
 	struct vm_space *space;
 	struct kobject *obj;
 	uint32_t rights, prot, max_prot = VM_PROT_READ;
@@ -943,16 +1043,24 @@ int64_t sys_vm_map(SYSCALL_ARGS)
 	if (a5 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC | VM_FIXED)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	err = space_of(a0, &space);
+	if (a1 > UINT32_MAX) {
+		return -(int64_t)ERR_BAD_HANDLE;
+	}
+	err = space_of(a0, &space, &owner);
 	if (err) {
 		return -(int64_t)err;
 	}
-	if (a1 > UINT32_MAX) {
-		return -(int64_t)ERR_BAD_HANDLE;
+	if (a1 == HANDLE_INVALID) { /* private anonymous memory */
+		err = a2 ? ERR_INVALID
+			 : vm_map_anon(space, a3, a4, a5 & VM_FIXED,
+				       prot_of(a5), &addr);
+		process_put(owner);
+		return err ? -(int64_t)err : (int64_t)addr;
 	}
 	err = handle_get(&p->handles, (handle_t)a1, OBJECT_MEMORY, RIGHT_MAP,
 			 &obj, &rights);
 	if (err) {
+		process_put(owner);
 		return -(int64_t)err;
 	}
 	prot = prot_of(a5);
@@ -969,16 +1077,19 @@ int64_t sys_vm_map(SYSCALL_ARGS)
 				 a3, a4, a5 & VM_FIXED, prot, max_prot, &addr);
 	}
 	kobject_put(obj);
+	process_put(owner);
 	return err ? -(int64_t)err : (int64_t)addr;
 }
 
 int64_t sys_vm_unmap(SYSCALL_ARGS)
 {
 	struct vm_space *space;
-	err_t err = space_of(a0, &space);
+	struct process *owner;
+	err_t err = space_of(a0, &space, &owner);
 
 	if (!err) {
 		err = vm_unmap(space, a1, a2);
+		process_put(owner);
 	}
 	return -(int64_t)err;
 }
@@ -986,14 +1097,16 @@ int64_t sys_vm_unmap(SYSCALL_ARGS)
 int64_t sys_vm_protect(SYSCALL_ARGS)
 {
 	struct vm_space *space;
+	struct process *owner;
 	err_t err;
 
 	if (a3 & ~(uint64_t)(VM_READ | VM_WRITE | VM_EXEC)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	err = space_of(a0, &space);
+	err = space_of(a0, &space, &owner);
 	if (!err) {
 		err = vm_protect(space, a1, a2, prot_of(a3));
+		process_put(owner);
 	}
 	return -(int64_t)err;
 }

@@ -83,6 +83,11 @@ err_t vm_map_shared_page(struct vm_space *space, paddr_t phys,
 err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		 uint64_t size, uaddr_t addr, bool fixed, uint32_t prot,
 		 uint32_t max_prot, uaddr_t *out);
+/* Maps @size bytes of private, demand-zero memory (copied on write by a
+ * process copy) at @addr, as vm_map_vmo places it; @prot may be 0 (no
+ * access, as Linux's PROT_NONE); vm_protect may later grant anything. */
+err_t vm_map_anon(struct vm_space *space, uint64_t size, uaddr_t addr,
+		  bool fixed, uint32_t prot, uaddr_t *out);
 err_t vm_unmap(struct vm_space *space, uaddr_t addr, uint64_t size);
 err_t vm_protect(struct vm_space *space, uaddr_t addr, uint64_t size,
 		 uint32_t prot);

@@ -108,9 +108,6 @@ err_t vmo_create_phys(paddr_t base, uint64_t pages, uint64_t cache_bits,
 	    base + pages * PAGE_SIZE < base) {
 		return ERR_INVALID;
 	}
-	if (pmm_range_has_ram(base, pages * PAGE_SIZE)) {
-		return ERR_ACCESS; /* device memory only */
-	}
 	v = vmo_alloc(VMO_PHYS, pages);
 	if (!v) {
 		return ERR_NO_MEMORY;
@@ -325,6 +322,12 @@ int64_t sys_memory_create_phys(SYSCALL_ARGS)
 	}
 	if (a1 == 0 || (a1 & (PAGE_SIZE - 1))) {
 		return -(int64_t)ERR_INVALID;
+	}
+	if (a0 & (PAGE_SIZE - 1) || a0 + a1 < a0) {
+		return -(int64_t)ERR_INVALID;
+	}
+	if (pmm_range_has_ram(a0, a1)) {
+		return -(int64_t)ERR_ACCESS; /* device memory only */
 	}
 	err = vmo_create_phys(a0, a1 / PAGE_SIZE, paging_cache_bits(cache), &v);
 	if (err) {

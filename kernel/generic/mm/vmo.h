@@ -45,8 +45,10 @@ err_t vmo_create_anon(uint64_t pages, struct vmo **out);
 /* Creates a physically contiguous, zeroed object of @pages pages (for DMA;
  * rounded up to a power of two internally, at most 4 MiB). */
 err_t vmo_create_contig(uint64_t pages, struct vmo **out);
-/* Creates an object for device memory [@base, @base + @pages pages) with
- * cache bits @cache_bits. ERR_ACCESS if any of it is RAM. */
+/* Creates an object for physical memory [@base, @base + @pages pages)
+ * with cache bits @cache_bits, whose frames it never frees: device memory
+ * (SYS_MEMORY_CREATE_PHYS refuses RAM before calling this), or RAM the
+ * kernel keeps reserved for good (the initrd). */
 err_t vmo_create_phys(paddr_t base, uint64_t pages, uint64_t cache_bits,
 		      struct vmo **out);
 /* Resizes anonymous object @vmo to @pages pages: new pages are demand-

@@ -521,3 +521,11 @@ SELFTEST(driver_gets_dma_and_device_memory)
 
 	ST_CHECK(run_with_hw("/bin/hw_mem_test", true, &vector) == 0);
 }
+
+SELFTEST(driver_gets_msi)
+{
+	int vector;
+
+	/* Needs QEMU's edu device (tools/qemu.sh adds it to test boots). */
+	ST_CHECK(run_with_hw("/bin/msi_test", true, &vector) == 0);
+}

@@ -208,6 +208,23 @@ static struct process *process_alloc(const char *name)
 	return p;
 }
 
+err_t process_create_empty(const char *name, struct process **out)
+{
+	struct process *p = process_alloc(name);
+	err_t err;
+
+	if (!p) {
+		return ERR_NO_MEMORY;
+	}
+	err = vm_space_init(&p->vm);
+	if (err) {
+		kfree(p);
+		return err;
+	}
+	*out = p;
+	return ERR_OK;
+}
+
 err_t process_fork(struct process *src, struct process **out)
 {
 	struct process *p = process_alloc(src->name);

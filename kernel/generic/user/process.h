@@ -62,6 +62,9 @@ err_t process_create_from_elf(const char *name, const void *image,
 /* Creates a process whose address space is a copy-on-write clone of
  * @src's (vm_space_clone), with no threads and no handles. */
 err_t process_fork(struct process *src, struct process **out);
+/* A process with an empty address space and no threads, for a supervisor
+ * that builds the image itself (the posix server's execve). */
+err_t process_create_empty(const char *name, struct process **out);
 /* Adds a thread to @p that will enter user mode at @rip with stack @rsp;
  * not started. The caller owns a reference (thread_put). */
 err_t process_new_thread(struct process *p, uaddr_t rip, uaddr_t rsp,

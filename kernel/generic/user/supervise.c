@@ -2,6 +2,7 @@
  * Supervision (see supervise.h and abi/keel/supervise.h), and the system
  * calls that create, start, inspect and resume supervised programs.
  */
+#include <arch/x86_64/fpu.h>
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/trap.h>
 #include <base/string.h>
@@ -244,7 +245,7 @@ static const struct queue_request_ops supervise_request_ops = {
 };
 
 /* The process named by @h with RIGHT_SUPERVISE (referenced). */
-static err_t supervised_process(uint64_t h, struct process **out)
+err_t supervise_process_get(uint64_t h, struct process **out)
 {
 	struct kobject *obj;
 	err_t err;
@@ -267,7 +268,7 @@ enum queue_submit supervise_op_wait(struct queue *q,
 	struct supervise_request *r;
 	struct channel_event *ce = NULL;
 	struct process *target;
-	err_t err = supervised_process(sqe->handle, &target);
+	err_t err = supervise_process_get(sqe->handle, &target);
 
 	if (!err && !target->supervision) {
 		err = ERR_INVALID;
@@ -322,16 +323,17 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	struct process *self = process_current();
 	char name[PROCESS_NAME_MAX];
 	struct process *p;
-	struct thread *t;
+	struct thread *t = NULL;
 	uint64_t out[2];
 	handle_t h;
 	void *image;
 	err_t err;
 
-	if (a3 & ~(uint64_t)PROCESS_SUPERVISED) {
+
+	if (a3 & ~(uint64_t)(PROCESS_SUPERVISED | PROCESS_EMPTY)) {
 		return -(int64_t)ERR_INVALID;
 	}
-	if (a1 == 0 || a1 > (64ul << 20)) {
+	if (!(a3 & PROCESS_EMPTY) && (a1 == 0 || a1 > (64ul << 20))) {
 		return -(int64_t)ERR_INVALID;
 	}
 	if (!uaccess_range_ok(a4, sizeof(out))) {
@@ -345,15 +347,20 @@ int64_t sys_process_create(SYSCALL_ARGS)
 	if (strnlen(name, sizeof(name)) == 0) {
 		return -(int64_t)ERR_INVALID;
 	}
-	image = kmalloc(a1);
-	if (!image) {
-		return -(int64_t)ERR_NO_MEMORY;
+	if (a3 & PROCESS_EMPTY) {
+		err = process_create_empty(name, &p);
+	} else {
+		image = kmalloc(a1);
+		if (!image) {
+			return -(int64_t)ERR_NO_MEMORY;
+		}
+		err = uaccess_copy_in(image, a0, a1);
+		if (!err) {
+			err = process_create_from_elf(name, image, a1, &p,
+						      &t);
+		}
+		kfree(image);
 	}
-	err = uaccess_copy_in(image, a0, a1);
-	if (!err) {
-		err = process_create_from_elf(name, image, a1, &p, &t);
-	}
-	kfree(image);
 	if (err) {
 		return -(int64_t)err;
 	}
@@ -366,7 +373,7 @@ int64_t sys_process_create(SYSCALL_ARGS)
 		err = handle_insert(&self->handles, &p->obj, RIGHTS_ALL, &h);
 	}
 	out[0] = h;
-	out[1] = t->id;
+	out[1] = t ? t->id : 0;
 	if (!err) {
 		err = uaccess_copy_out(a4, out, sizeof(out));
 		if (err) {
@@ -396,7 +403,7 @@ int64_t sys_thread_create(SYSCALL_ARGS)
 		p = process_current();
 		process_get(p);
 	} else {
-		err = supervised_process(a0, &p);
+		err = supervise_process_get(a0, &p);
 		if (err) {
 			return -(int64_t)err;
 		}
@@ -430,7 +437,7 @@ int64_t sys_process_fork(SYSCALL_ARGS)
 		src = self;
 		process_get(src);
 	} else {
-		err = supervised_process(a0, &src);
+		err = supervise_process_get(a0, &src);
 		if (err) {
 			return -(int64_t)err;
 		}
@@ -458,7 +465,7 @@ int64_t sys_thread_start(SYSCALL_ARGS)
 {
 	struct process *p;
 	struct thread *t;
-	err_t err = supervised_process(a0, &p);
+	err_t err = supervise_process_get(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;
@@ -483,7 +490,7 @@ static err_t stopped_thread(uint64_t h, uint64_t tid, struct process **pp,
 			    struct thread **out)
 {
 	struct process *p;
-	err_t err = supervised_process(h, &p);
+	err_t err = supervise_process_get(h, &p);
 
 	if (err) {
 		return err;
@@ -599,6 +606,58 @@ int64_t sys_thread_regs_set(SYSCALL_ARGS)
 	return 0;
 }
 
+int64_t sys_thread_fpu_get(SYSCALL_ARGS)
+{
+	size_t size = fpu_state_size();
+	struct process *p;
+	struct thread *t;
+	err_t err;
+
+	if (a3 < size) {
+		return -(int64_t)ERR_TOO_BIG;
+	}
+	err = stopped_thread(a0, a1, &p, &t);
+	if (err) {
+		return -(int64_t)err;
+	}
+	/* A stopped thread is switched out: its state is in t->fpu. */
+	err = uaccess_copy_out(a2, t->fpu, size);
+	thread_put(t);
+	process_put(p);
+	return err ? -(int64_t)err : (int64_t)size;
+}
+
+int64_t sys_thread_fpu_set(SYSCALL_ARGS)
+{
+	size_t size = fpu_state_size();
+	struct process *p;
+	struct thread *t;
+	void *area;
+	err_t err;
+
+	if (a3 != size) {
+		return -(int64_t)ERR_INVALID;
+	}
+	area = kmalloc(size);
+	if (!area) {
+		return -(int64_t)ERR_NO_MEMORY;
+	}
+	err = uaccess_copy_in(area, a2, size);
+	if (!err) {
+		err = fpu_state_check(area);
+	}
+	if (!err) {
+		err = stopped_thread(a0, a1, &p, &t);
+	}
+	if (!err) {
+		memcpy(t->fpu, area, size);
+		thread_put(t);
+		process_put(p);
+	}
+	kfree(area);
+	return -(int64_t)err;
+}
+
 int64_t sys_thread_resume(SYSCALL_ARGS)
 {
 	struct process *p;
@@ -630,7 +689,7 @@ int64_t sys_thread_resume(SYSCALL_ARGS)
 int64_t sys_process_kill(SYSCALL_ARGS)
 {
 	struct process *p;
-	err_t err = supervised_process(a0, &p);
+	err_t err = supervise_process_get(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;
@@ -664,7 +723,7 @@ static int64_t vm_transfer(uint64_t h, uaddr_t remote, uaddr_t local,
 		p = process_current();
 		process_get(p);
 	} else {
-		err = supervised_process(h, &p);
+		err = supervise_process_get(h, &p);
 		if (err) {
 			return -(int64_t)err;
 		}
@@ -708,7 +767,7 @@ int64_t sys_thread_suspend(SYSCALL_ARGS)
 	struct process *p;
 	struct thread *t;
 	int64_t ret = 0;
-	err_t err = supervised_process(a0, &p);
+	err_t err = supervise_process_get(a0, &p);
 
 	if (err) {
 		return -(int64_t)err;

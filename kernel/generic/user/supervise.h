@@ -39,3 +39,9 @@ void supervise_wake_all(struct process *p);
 enum queue_submit supervise_op_wait(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe);
+
+struct process;
+/* The process named by handle @h of the caller, which must carry
+ * RIGHT_SUPERVISE; a new reference in @out (process_put it).
+ * ERR_BAD_HANDLE, ERR_WRONG_TYPE, ERR_ACCESS. */
+err_t supervise_process_get(uint64_t h, struct process **out);

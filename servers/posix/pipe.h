@@ -1,0 +1,18 @@
+/*
+ * Pipes: a 64 KiB ring between a read end and a write end (two open file
+ * descriptions). Reads wait for data or for every writer to close (then
+ * end of file); writes wait for room, and fail with EPIPE (and SIGPIPE,
+ * raised by the caller) once every reader closed. Writes of at most
+ * PIPE_BUF bytes are atomic.
+ */
+#pragma once
+
+struct file;
+
+#define PIPE_BUF 4096
+#define PIPE_SIZE 65536
+
+/* Creates a pipe; 0 with both ends (a reference each), or -LINUX_ENOMEM.
+ * @flags: O_NONBLOCK for both ends. */
+int pipe_create(unsigned flags, struct file **read_end,
+		struct file **write_end);

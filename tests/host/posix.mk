@@ -1,0 +1,3 @@
+# Host tests of the posix server's pure parts.
+$(eval $(call host_test,test_posix_stack,servers/posix/stack.c))
+$(BUILD)/host/test_posix_stack: servers/posix/stack.h
