@@ -40,8 +40,22 @@ host-tests: $(HOST_TESTS)
 GUEST_TIMEOUT ?= 240
 GUEST_ARGS_1 := --qemu-arg=-machine --qemu-arg=hpet=off
 GUEST_ARGS_4 :=
-guest-tests: $(TEST_IMAGE)
+# Scenarios: the image `make run` boots, driven through its serial
+# console as a user would (tools/qemu_test.py --send/--expect).
+SCENARIO_SHELL := --expect '\# ' --send 'echo $$((6*7))' --expect '^42' \
+	--send 'echo keel | cat' --expect '^keel' \
+	--send 'sh -c "exit 3"; echo status=$$?' --expect 'status=3' \
+	--send 'sleep 1 & wait; echo waited' --expect '^waited'
+
+guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)
+	$(Q)python3 tools/qemu_test.py --image $(IMAGE) --smp 2 \
+		--timeout $(GUEST_TIMEOUT) --name scenario-shell \
+		--log $(RESULTS)/scenario-shell.debug.log $(SCENARIO_SHELL) \
+		> $(RESULTS)/scenario-shell.log 2>&1; \
+	grep -E '^(PASS|FAIL) ' $(RESULTS)/scenario-shell.log | \
+		awk '{c[$$1]++} END {printf "  guest   shell scenario: %d passed, %d failed\n", c["PASS"], c["FAIL"]}'
+
 	$(Q)for n in 1 4; do \
 		if [ $$n = 1 ]; then extra="$(GUEST_ARGS_1)"; \
 		else extra="$(GUEST_ARGS_4)"; fi; \

@@ -22,7 +22,17 @@ $(DEBS_STAMP): tools/debs.sh tools/debs.mk
 # files, tells the initrd that they changed.
 INITRD_FILES += $(DEBS_STAGE)/busybox-static/bin/busybox:bin/busybox
 INITRD_FILES += $(DEBS_STAGE)/bash-static/bin/bash-static:bin/bash
-$(INITRD): $(DEBS_STAMP)
+$(INITRD): $(DEBS_STAMP) $(BUILD)/busybox.links
+
+# busybox's applets as links to it, as Debian's busybox package would
+# lay them out (the list comes from the binary itself, run on the build
+# host: it is a static x86_64 Linux program). Our own programs and bash
+# keep their names; init is ours.
+$(BUILD)/busybox.links: $(DEBS_STAMP)
+	$(call msg,GEN,$@)
+	$(Q)$(DEBS_STAGE)/busybox-static/bin/busybox --list-full | \
+		grep -v -e '^sbin/init$$' -e '^linuxrc$$' | LC_ALL=C sort > $@
+INITRD_BUSYBOX_LINKS += $(BUILD)/busybox.links
 
 .PHONY: debs
 debs: $(DEBS_STAMP)

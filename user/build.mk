@@ -8,11 +8,13 @@ USER_LDFLAGS := -nostdlib -static -no-pie -Wl,-Ttext-segment=0x400000 \
 	-Wl,-z,max-page-size=0x1000 -Wl,--build-id=none -Wl,-z,noexecstack
 
 # Every program links crt0 and, from an archive, what it uses of the
-# native runtime, fibers, strings, the ELF, cpio and PCI helpers.
+# native runtime, fibers, strings, the ELF, cpio and PCI helpers, the
+# protocol helper and the registry's client.
 USER_CRT0 := $(BUILD)/user/lib/rt/crt0.S.o
 USER_LIB_OBJS := $(filter-out $(USER_CRT0),$(patsubst %,$(BUILD)/user/%.o,\
 	$(LIB_RT_SRCS) $(LIB_FIBER_SRCS) $(LIB_BASE_SRCS) $(LIB_ELF_SRCS) \
-	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS)))
+	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS) $(LIB_PROTO_SRCS) \
+	$(LIB_REGISTRY_SRCS)))
 USER_LIB := $(BUILD)/user/libkeel.a
 USER_RT_OBJS := $(USER_CRT0) $(USER_LIB)
 
@@ -45,6 +47,12 @@ $(BUILD)/user/bin/$(notdir $(1)): $(patsubst %,$(BUILD)/user/%.o,$(wildcard $(1)
 endef
 $(foreach d,$(USER_PROG_DIRS),$(eval $(call user_prog,$(d))))
 
+# serial_test runs the posix server's terminal code (serial, tty, line
+# discipline) on the real UART.
+POSIX_TTY_SRCS := servers/posix/serial.c servers/posix/tty.c \
+	servers/posix/ldisc.c
+$(BUILD)/user/bin/serial_test: $(patsubst %,$(BUILD)/user/%.o,$(POSIX_TTY_SRCS))
+
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
 # programs). Rebuilt whenever a program changes. Other fragments add
 # files with INITRD_FILES += SRC:DEST (DEST relative to the initrd's
@@ -58,6 +66,11 @@ $(INITRD): $(USER_BINS)
 	$(Q)for f in $(INITRD_FILES); do \
 		install -D -m 0755 "$${f%%:*}" "$(BUILD)/initrd/$${f#*:}" || \
 			exit 1; \
+	done
+	$(Q)for l in $$(cat $(INITRD_BUSYBOX_LINKS) /dev/null); do \
+		[ -e "$(BUILD)/initrd/$$l" ] && continue; \
+		mkdir -p "$$(dirname "$(BUILD)/initrd/$$l")" && \
+		ln -s /bin/busybox "$(BUILD)/initrd/$$l" || exit 1; \
 	done
 	$(Q)cd $(BUILD)/initrd && find . -mindepth 1 | LC_ALL=C sort | \
 		cpio --quiet -o -H newc -R 0:0 > ../initrd.cpio

@@ -233,6 +233,13 @@
 #define SYS_THREAD_FPU_GET (SYS_NATIVE_BASE + 49)
 #define SYS_THREAD_FPU_SET (SYS_NATIVE_BASE + 50)
 
+/* Writes rsi bytes at rdi to the serial console as they are (a console
+ * driver's output, which the kernel log shares: whole lines do not mix
+ * with log lines). Hardware right. Returns the bytes written.
+ * ERR_ACCESS, ERR_TOO_BIG (more than SYS_CONSOLE_WRITE_MAX), ERR_FAULT. */
+#define SYS_CONSOLE_WRITE (SYS_NATIVE_BASE + 51)
+#define SYS_CONSOLE_WRITE_MAX 65536
+
 #define MEMORY_CACHE_UC 0
 #define MEMORY_CACHE_WC 1
 #define MEMORY_CACHE_WB 2

@@ -8,6 +8,9 @@
  *                      each runs after the previous one ended (tests);
  *                      empty: none
  *   servers=PATH[,..]  trusted servers started first (boot/servers.h)
+ *   registry=PATH      the registry server, started before everything
+ *                      else and not waited for (default /bin/registry;
+ *                      "none": none)
  *   selftest           run the in-kernel self-tests first
  *   poweroff_on_exit   power off when the first program ends (tests);
  *                      also makes a panic end QEMU (isa-debug-exit)
@@ -24,6 +27,7 @@
 #include <base/string.h>
 #include <boot/initrd.h>
 #include <boot/multiboot2.h>
+#include <boot/registry.h>
 #include <boot/servers.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
@@ -45,6 +49,7 @@ extern int log_panic_exit_code;
 
 static struct mb2_info boot_info;
 static char init_path[256] = "/bin/init";
+static char registry_path[64] = "/bin/registry";
 static bool opt_selftest;
 static bool opt_poweroff_on_exit;
 
@@ -59,6 +64,11 @@ static void parse_cmdline(const char *cmdline)
 		memcpy(init_path, v, len);
 		init_path[len] = '\0';
 	}
+	v = mb2_cmdline_get(cmdline, "registry", &len);
+	if (v && len < sizeof(registry_path)) {
+		memcpy(registry_path, v, len);
+		registry_path[len] = '\0';
+	}
 	opt_selftest = mb2_cmdline_has(cmdline, "selftest");
 	opt_poweroff_on_exit = mb2_cmdline_has(cmdline, "poweroff_on_exit");
 	if (opt_poweroff_on_exit) {
@@ -67,7 +77,8 @@ static void parse_cmdline(const char *cmdline)
 }
 
 /* Runs the first program and waits for it; returns its exit code, or -1
- * when it could not be started. */
+ * when it could not be started. Its main argument is its stream to the
+ * registry (0 without one). */
 static int run_program(const char *path)
 {
 	const void *image;
@@ -76,6 +87,7 @@ static int run_program(const char *path)
 	struct thread *t;
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	err_t err = initrd_find(path, &image, &size);
+	handle_t reg;
 	int code;
 
 	if (!err) {
@@ -85,6 +97,8 @@ static int run_program(const char *path)
 		LOG("cannot start %s: %s", path, error_str(err));
 		return -1;
 	}
+	registry_connect(p, &reg);
+	t->user_arg = reg;
 	LOG("starting %s (process %lu)", path, p->id);
 	sched_start(t);
 	thread_put(t);
@@ -102,6 +116,10 @@ static void init_thread(void *arg)
 	if (opt_selftest) {
 		failed = selftest_run_all();
 		LOG("self-tests: %u failed", failed);
+	}
+	/* The first server; boot programs reach everything through it. */
+	if (registry_path[0] && strcmp(registry_path, "none") != 0) {
+		registry_start(registry_path);
 	}
 	servers_start(boot_info.cmdline);
 	code = 0;

@@ -1,85 +1,184 @@
 /*
- * The provisional console (console.h): polled output on COM1 with LF ->
- * CR LF, as the tty's ONLCR would do.
+ * The console and the tty process layer (console.h).
  */
-#include <keel/syscall.h>
+#include <base/string.h>
 #include <linux_abi/errno.h>
 #include <rt/rt.h>
 
 #include "console.h"
 #include "file.h"
+#include "proc.h"
+#include "server.h"
+#include "serial.h"
+#include "signal.h"
+#include "tty.h"
 
-#define COM1 0x3f8
-#define UART_LSR 5
-#define UART_LSR_THRE 0x20
+#define O_RDWR 2
+#define O_NOCTTY 0400
 
-static bool console_ready;
+static struct serial com1;
+static bool com1_ready;
 
-static inline void outb(uint16_t port, uint8_t v)
+static struct lproc *procs_current(void)
 {
-	__asm__ volatile("outb %0, %1" : : "a"(v), "Nd"(port));
+	struct lthread *t = proc_current();
+
+	return t ? t->proc : NULL;
 }
 
-static inline uint8_t inb(uint16_t port)
+static int procs_pgid(struct lproc *p)
 {
-	uint8_t v;
-
-	__asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-	return v;
+	return p->pgid;
 }
 
-static void put(uint8_t c)
+static int procs_sid(struct lproc *p)
 {
-	for (int spin = 0; spin < 100000; spin++) {
-		if (inb(COM1 + UART_LSR) & UART_LSR_THRE) {
-			break;
+	return p->sid;
+}
+
+static bool procs_is_session_leader(struct lproc *p)
+{
+	return p->sid == p->pid;
+}
+
+static struct tty *procs_ctty(struct lproc *p)
+{
+	return p->ctty;
+}
+
+static void procs_set_ctty(struct lproc *p, struct tty *t)
+{
+	p->ctty = t;
+}
+
+static void procs_clear_session_ctty(int sid)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, proc_all()) {
+		struct lproc *p = container_of(pos, struct lproc, all_link);
+
+		if (p->sid == sid) {
+			p->ctty = NULL;
 		}
 	}
-	outb(COM1, c);
 }
+
+static int procs_pgrp_session(int pgid)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, proc_all()) {
+		struct lproc *p = container_of(pos, struct lproc, all_link);
+
+		if (p->pgid == pgid && !p->zombie) {
+			return p->sid;
+		}
+	}
+	return -1;
+}
+
+/* POSIX: a group is orphaned when no member has a parent in another
+ * group of the same session (nobody left to resume it after a stop). */
+static bool procs_pgrp_is_orphaned(int pgid)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, proc_all()) {
+		struct lproc *p = container_of(pos, struct lproc, all_link);
+		struct lproc *parent = p->parent;
+
+		if (p->pgid != pgid || p->zombie || !parent) {
+			continue;
+		}
+		if (parent->pgid != pgid && parent->sid == p->sid) {
+			return false;
+		}
+	}
+	return true;
+}
+
+static bool procs_sig_is_ignored(struct lproc *p, int sig)
+{
+	struct lthread *cur = proc_current();
+	uint64_t mask = 0;
+
+	if (cur && cur->proc == p) {
+		mask = cur->sigmask;
+	} else if (!list_is_empty(&p->threads)) {
+		mask = container_of(list_first(&p->threads), struct lthread,
+				    link)
+			       ->sigmask;
+	}
+	return (mask & SIG_BIT(sig)) ||
+	       p->actions[sig - 1].handler == LINUX_SIG_IGN;
+}
+
+static void procs_kill_pgrp(int pgid, int sig)
+{
+	signal_send_group(pgid, sig);
+}
+
+static bool procs_is_privileged(struct lproc *p)
+{
+	return p->euid == 0;
+}
+
+static uint64_t procs_now_ns(void)
+{
+	return rt_clock_ns();
+}
+
+const struct tty_proc_ops console_tty_procs = {
+	.current = procs_current,
+	.pgid = procs_pgid,
+	.sid = procs_sid,
+	.is_session_leader = procs_is_session_leader,
+	.ctty = procs_ctty,
+	.set_ctty = procs_set_ctty,
+	.clear_session_ctty = procs_clear_session_ctty,
+	.pgrp_session = procs_pgrp_session,
+	.pgrp_is_orphaned = procs_pgrp_is_orphaned,
+	.sig_is_ignored = procs_sig_is_ignored,
+	.kill_pgrp = procs_kill_pgrp,
+	.is_privileged = procs_is_privileged,
+	.now_ns = procs_now_ns,
+};
 
 int console_init(void)
 {
-	int64_t h = rt_syscall2(SYS_IOPORT_CREATE, COM1, 8);
+	struct linux_winsize ws = { .ws_row = 24, .ws_col = 80 };
+	err_t err = serial_init(&com1, &posix_loop, &console_tty_procs);
 
-	if (h < 0 || rt_syscall2(SYS_IOPORT_ENABLE, (uint64_t)h, 0) < 0) {
+	if (err) {
 		return -LINUX_EPERM;
 	}
-	console_ready = true;
+	/* A serial line has no size; 24x80 is what terminals assume. */
+	tty_set_winsize(serial_tty(&com1), &ws);
+	com1_ready = true;
 	return 0;
 }
 
-static int64_t console_read(struct file *f, void *buf, size_t len,
-			    uint64_t *pos)
+void console_fini(void)
 {
-	(void)f, (void)buf, (void)len, (void)pos;
-	return 0;
+	if (com1_ready) {
+		serial_fini(&com1);
+		com1_ready = false;
+	}
 }
 
-static int64_t console_write(struct file *f, const void *buf, size_t len,
-			     uint64_t *pos)
+struct tty *console_tty(void)
 {
-	const uint8_t *b = buf;
-
-	(void)f, (void)pos;
-	if (!console_ready) {
-		return -LINUX_EIO;
-	}
-	for (size_t i = 0; i < len; i++) {
-		if (b[i] == '\n') {
-			put('\r');
-		}
-		put(b[i]);
-	}
-	return (int64_t)len;
+	return com1_ready ? serial_tty(&com1) : NULL;
 }
 
-static const struct file_ops console_ops = {
-	.read = console_read,
-	.write = console_write,
-};
-
-struct file *console_open(void)
+struct file *console_open(struct lproc *p)
 {
-	return file_create(&console_ops, 2 /* O_RDWR */, NULL);
+	struct file *f;
+
+	if (!com1_ready ||
+	    tty_open(serial_tty(&com1), p, O_RDWR | O_NOCTTY, &f)) {
+		return NULL;
+	}
+	return f;
 }

@@ -67,7 +67,8 @@ static uint64_t seg_prot(uint32_t flags)
 /* Maps and fills every PT_LOAD segment at @bias; returns the highest
  * segment end (page aligned) in @end. */
 static int load_segments(handle_t kproc, const struct elf64_image *img,
-			 uint64_t bias, uint64_t *end)
+			 uint64_t bias, const char *path, struct vma_map *vmas,
+			 uint64_t *end)
 {
 	struct elf64_segment seg;
 	uint64_t mapped_end = 0, prev_prot = 0;
@@ -107,6 +108,18 @@ static int load_segments(handle_t kproc, const struct elf64_image *img,
 			rt_syscall6(SYS_VM_PROTECT, kproc, start, stop - start,
 				    prot ? prot : VM_READ, 0, 0);
 		}
+		{
+			struct vma v = { .prot = (uint32_t)prot,
+					 .offset = seg.offset & ~(PAGE - 1),
+					 .name = (char *)path };
+			uint64_t from_page = page_down(seg.vaddr + bias);
+
+			/* Past the file's bytes the segment is zero-filled
+			 * memory, as Linux shows it (anonymous). */
+			if (vma_insert(vmas, from_page, stop, &v)) {
+				return -LINUX_ENOMEM;
+			}
+		}
 		if (stop > mapped_end) {
 			mapped_end = stop;
 		}
@@ -119,7 +132,7 @@ static int load_segments(handle_t kproc, const struct elf64_image *img,
 /* The posix page: `mov eax, SYS_THREAD_EXIT; xor edi, edi; syscall` at
  * EXEC_POSIX_THREAD_EXIT, where the server sends a thread that leaves
  * while others stay (exit(2)). */
-static int map_posix_page(handle_t kproc)
+static int map_posix_page(handle_t kproc, struct vma_map *vmas)
 {
 	static const uint8_t code[] = {
 		0xb8, (uint8_t)SYS_THREAD_EXIT, (uint8_t)(SYS_THREAD_EXIT >> 8),
@@ -140,7 +153,13 @@ static int map_posix_page(handle_t kproc)
 	}
 	rt_syscall6(SYS_VM_PROTECT, kproc, EXEC_POSIX_PAGE, PAGE,
 		    VM_READ | VM_EXEC, 0, 0);
-	return 0;
+	{
+		struct vma v = { .prot = VM_READ | VM_EXEC, .flags = VMA_ANON,
+				 .name = "[keel]" };
+
+		return vma_insert(vmas, EXEC_POSIX_PAGE, EXEC_POSIX_PAGE + PAGE,
+				  &v);
+	}
 }
 
 /* The user address of the program headers, for AT_PHDR. */
@@ -182,7 +201,7 @@ static size_t count(char *const v[])
 static int build_stack(struct lproc *p, handle_t kproc,
 		       const struct elf64_image *img, uint64_t bias,
 		       const char *path, char *const argv[],
-		       char *const envp[], uint64_t *sp)
+		       char *const envp[], struct vma_map *vmas, uint64_t *sp)
 {
 	uint8_t random[16];
 	uint64_t auxv[] = {
@@ -217,8 +236,16 @@ static int build_stack(struct lproc *p, handle_t kproc,
 	posix_random(random, sizeof(random));
 	err = stack_build(buf, EXEC_ARGS_MAX, EXEC_STACK_TOP, &a, sp);
 	if (!err) {
+		struct vma v = { .prot = VM_READ | VM_WRITE,
+				 .flags = VMA_ANON | VMA_GROWSDOWN,
+				 .name = "[stack]" };
+
 		err = map_anon(kproc, EXEC_STACK_TOP - EXEC_STACK_SIZE,
 			       EXEC_STACK_SIZE, VM_READ | VM_WRITE);
+		if (!err) {
+			err = vma_insert(vmas, EXEC_STACK_TOP - EXEC_STACK_SIZE,
+					 EXEC_STACK_TOP, &v);
+		}
 	}
 	if (!err) {
 		uint64_t used = EXEC_STACK_TOP - *sp;
@@ -347,13 +374,14 @@ static int load(struct lproc *p, const char *path, char *const argv[],
 		return errno_of(r);
 	}
 	out->kproc = (handle_t)ids[0];
-	err = load_segments(out->kproc, &img, bias, &end);
+	vma_map_init(&out->vmas);
+	err = load_segments(out->kproc, &img, bias, path, &out->vmas, &end);
 	if (!err) {
-		err = map_posix_page(out->kproc);
+		err = map_posix_page(out->kproc, &out->vmas);
 	}
 	if (!err) {
 		err = build_stack(p, out->kproc, &img, bias, path, argv, envp,
-				  &sp);
+				  &out->vmas, &sp);
 	}
 	if (!err) {
 		r = rt_syscall6(SYS_THREAD_CREATE, out->kproc,
@@ -367,6 +395,7 @@ static int load(struct lproc *p, const char *path, char *const argv[],
 	}
 	if (err) {
 		rt_syscall2(SYS_HANDLE_CLOSE, out->kproc, 0);
+		vma_map_fini(&out->vmas);
 		return err;
 	}
 	out->brk = end;

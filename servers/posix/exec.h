@@ -10,6 +10,8 @@
 
 #include <keel/handle.h>
 
+#include "vma.h"
+
 struct lproc;
 
 /* Highest stack address; the stack grows down from here. */
@@ -25,6 +27,7 @@ struct exec_result {
 	handle_t kproc;		/* the new kernel process */
 	uint64_t ktid;		/* its first thread, suspended */
 	uint64_t brk;		/* the break's start */
+	struct vma_map vmas;	/* what was mapped (the caller owns it) */
 };
 
 /* Loads @path for @p (whose credentials and name are used) with @argv

@@ -11,7 +11,7 @@
  *
  * Operations never block: one that would wait returns -LINUX_EAGAIN and
  * the caller waits on file_wait_head() (unless O_NONBLOCK) and retries.
- * Results are >= 0 or a negated Linux errno (abi/linux/errno.h).
+ * Results are >= 0 or a negated Linux errno (abi/linux_abi/errno.h).
  */
 #pragma once
 

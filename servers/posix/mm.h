@@ -17,3 +17,7 @@ int64_t mm_mmap(struct lproc *p, uint64_t addr, uint64_t len, uint64_t prot,
 int64_t mm_munmap(struct lproc *p, uint64_t addr, uint64_t len);
 int64_t mm_mprotect(struct lproc *p, uint64_t addr, uint64_t len,
 		    uint64_t prot);
+int64_t mm_mremap(struct lproc *p, uint64_t old, uint64_t old_size,
+		  uint64_t new_size, uint64_t flags, uint64_t new_addr);
+int64_t mm_madvise(struct lproc *p, uint64_t addr, uint64_t len,
+		   uint64_t advice);

@@ -20,12 +20,14 @@
 #include <rt/malloc.h>
 #include <rt/rt.h>
 
+#include "console.h"
 #include "exec.h"
 #include "fd.h"
 #include "proc.h"
 #include "server.h"
 #include "signal.h"
 #include "sys.h"
+#include "tty.h"
 
 #define PID_MAX 32768
 
@@ -106,6 +108,7 @@ void proc_put(struct lproc *p)
 	if (p->fds) {
 		fd_table_put(p->fds);
 	}
+	vma_map_fini(&p->vmas);
 	free(p);
 }
 
@@ -135,6 +138,7 @@ static struct lproc *proc_alloc(void)
 	list_init(&p->children);
 	list_init(&p->sibling);
 	list_init(&p->threads);
+	vma_map_init(&p->vmas);
 	pwait_head_init(&p->child_wait);
 	pwait_head_init(&p->vfork_wait);
 	pwait_head_init(&p->cont_wait);
@@ -243,6 +247,10 @@ static void proc_ended(struct lproc *p, int64_t code)
 	ptimer_cancel(&p->alarm);
 	proc_kill_threads(p, NULL);
 	proc_vfork_release(p);
+	/* A session leader's exit hangs up its terminal. */
+	if (p->ctty && p->sid == p->pid) {
+		tty_disassociate(p->ctty, true);
+	}
 	if (p->fds) {
 		fd_table_put(p->fds);
 		p->fds = NULL;
@@ -275,6 +283,7 @@ static void proc_ended(struct lproc *p, int64_t code)
 		exit_code_of_init(p->exit_status);
 		rt_printf("posix: init exited with status %#x", p->exit_status);
 		if (posix_opts.oneshot) {
+			console_fini();
 			/* End everything so that the server's loop ends. */
 			list_for_each(pos, &all_procs) {
 				struct lproc *o = container_of(
@@ -379,7 +388,10 @@ struct lproc *proc_create_child(struct lproc *parent)
 		return NULL;
 	}
 	p->fds = fd_table_clone(parent->fds);
-	if (!p->fds) {
+	if (!p->fds || vma_map_clone(&p->vmas, &parent->vmas)) {
+		if (p->fds) {
+			fd_table_put(p->fds);
+		}
 		list_remove(&p->all_link);
 		free(p);
 		return NULL;
@@ -391,6 +403,7 @@ struct lproc *proc_create_child(struct lproc *parent)
 	p->uid = parent->uid, p->euid = parent->euid, p->suid = parent->suid;
 	p->gid = parent->gid, p->egid = parent->egid, p->sgid = parent->sgid;
 	p->umask = parent->umask;
+	p->ctty = parent->ctty;
 	p->brk_start = parent->brk_start;
 	p->brk_cur = parent->brk_cur;
 	p->brk_mapped = parent->brk_mapped;
@@ -435,6 +448,7 @@ int proc_spawn_init(const char *path, char *const argv[], char *const envp[])
 		return err;
 	}
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
+	p->vmas = res.vmas;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	t = proc_thread_add(p, res.ktid);

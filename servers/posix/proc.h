@@ -18,10 +18,12 @@
 #include <keel/handle.h>
 #include <keel/supervise.h>
 
+#include "vma.h"
 #include "wait.h"
 
 struct fdtable;
 struct fiber;
+struct tty;
 struct pwait_group;
 
 #define PROC_COMM_MAX 16
@@ -50,9 +52,11 @@ struct lproc {
 	uint32_t uid, euid, suid, gid, egid, sgid;
 	uint32_t umask;
 	struct fdtable *fds;
+	struct tty *ctty;		/* controlling terminal, or NULL */
 
 	/* Memory (mm.c). */
 	uint64_t brk_start, brk_cur, brk_mapped;
+	struct vma_map vmas;
 
 	/* Signals (signal.c): shared by all threads. */
 	struct lsigaction actions[64];

@@ -145,7 +145,7 @@ void sys_handle_event(struct lthread *t)
 
 void sys_setup_console(struct lproc *p)
 {
-	struct file *f = console_open();
+	struct file *f = console_open(p);
 
 	if (!f) {
 		return;

@@ -67,6 +67,19 @@ static int wait_file(struct file *f)
 							: 0;
 }
 
+/* Whether the program could take a write at both ends of [@ua, @ua +
+ * @len): each end byte is read and written back unchanged. */
+static bool can_write_user(struct lthread *t, uint64_t ua, uint64_t len)
+{
+	uint8_t b;
+
+	if (umem_read(t->proc, ua, &b, 1) || umem_write(t->proc, ua, &b, 1)) {
+		return false;
+	}
+	return len == 1 || (umem_read(t->proc, ua + len - 1, &b, 1) == 0 &&
+			    umem_write(t->proc, ua + len - 1, &b, 1) == 0);
+}
+
 /* Reads up to @len bytes of @f (at *@pos) into the program at @ubuf. */
 static int64_t do_read(struct lthread *t, struct file *f, uint64_t ubuf,
 		       uint64_t len, uint64_t *pos)
@@ -81,10 +94,19 @@ static int64_t do_read(struct lthread *t, struct file *f, uint64_t ubuf,
 	if (!f->ops->read) {
 		return -LINUX_EINVAL;
 	}
+	/* Data taken from a pipe or a tty cannot be put back: check that
+	 * the buffer can take some before taking any (Linux leaves the data
+	 * in place when the copy faults). A seekable file just keeps its
+	 * offset. */
+	if (chunk && !f->ops->lseek && !can_write_user(t, ubuf, chunk)) {
+		return -LINUX_EFAULT;
+	}
 	buf = malloc(chunk ? chunk : 1);
 	if (!buf) {
 		return -LINUX_ENOMEM;
 	}
+	uint64_t start = *pos;
+
 	for (;;) {
 		r = f->ops->read(f, buf, chunk, pos);
 		if (r != -LINUX_EAGAIN || (f->flags & O_NONBLOCK)) {
@@ -97,6 +119,7 @@ static int64_t do_read(struct lthread *t, struct file *f, uint64_t ubuf,
 	}
 	if (r > 0 && umem_write(t->proc, ubuf, buf, (size_t)r)) {
 		r = -LINUX_EFAULT;
+		*pos = start;
 	}
 	free(buf);
 	return r;

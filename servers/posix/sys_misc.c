@@ -256,30 +256,12 @@ int64_t sys_mprotect(struct lthread *t, const uint64_t *a)
 
 int64_t sys_madvise(struct lthread *t, const uint64_t *a)
 {
-	(void)t;
-	return (a[0] & 4095) ? -LINUX_EINVAL : 0;
+	return mm_madvise(t->proc, a[0], a[1], a[2]);
 }
 
 int64_t sys_mremap(struct lthread *t, const uint64_t *a)
 {
-	(void)t;
-	/* Shrinking in place is all there is until mm keeps a map of
-	 * its own: growing asks the program to map anew (musl and glibc
-	 * fall back to mmap + copy). */
-	if (a[0] & 4095) {
-		return -LINUX_EINVAL;
-	}
-	if (((a[2] + 4095) & ~4095ull) <= ((a[1] + 4095) & ~4095ull) &&
-	    !(a[3] & 2)) {
-		uint64_t keep = (a[2] + 4095) & ~4095ull;
-		uint64_t old = (a[1] + 4095) & ~4095ull;
-
-		if (keep < old) {
-			mm_munmap(t->proc, a[0] + keep, old - keep);
-		}
-		return keep ? (int64_t)a[0] : -LINUX_EINVAL;
-	}
-	return -LINUX_ENOMEM;
+	return mm_mremap(t->proc, a[0], a[1], a[2], a[3], a[4]);
 }
 
 /* ITIMER_REAL: what is left of the process's alarm, and its interval. */

@@ -367,6 +367,8 @@ int64_t sys_execve(struct lthread *t, const uint64_t *a)
 		p->actions[i].mask = 0;
 	}
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
+	vma_map_fini(&p->vmas);
+	p->vmas = res.vmas;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	proc_vfork_release(p);
@@ -811,11 +813,17 @@ int64_t sys_prlimit64(struct lthread *t, const uint64_t *a)
 
 int64_t sys_getrlimit(struct lthread *t, const uint64_t *a)
 {
+	if (!a[1]) {
+		return -LINUX_EFAULT;
+	}
 	return rlimit(t, 0, a[0], 0, a[1]);
 }
 
 int64_t sys_setrlimit(struct lthread *t, const uint64_t *a)
 {
+	if (!a[1]) {
+		return -LINUX_EFAULT;
+	}
 	return rlimit(t, 0, a[0], a[1], 0);
 }
 

@@ -17,9 +17,12 @@
  * computed in integer tenths. The iteration counts are fixed, not
  * calibrated at run time, so icount runs execute the same instructions.
  */
+#include <fiber/fiber.h>
+#include <fiber/loop.h>
 #include <keel/handle.h>
 #include <keel/stream.h>
 #include <keel/supervise.h>
+#include <registry/registry.h>
 #include <rt/malloc.h>
 #include <rt/queue.h>
 #include <rt/rt.h>
@@ -29,7 +32,7 @@
 #define FAULT_ROUND_PAGES 1024ul
 #define WARMUP_DIVISOR 16
 
-int main(void);
+int main(uint64_t registry);
 
 /* A benchmark: runs @iters operations, stores the nanoseconds they took
  * in @ns; returns NULL, or what went wrong. */
@@ -642,6 +645,54 @@ static const char *bench_malloc_large(uint64_t iters, uint64_t *ns)
 	return NULL;
 }
 
+/* --- registry_lookup: the protocol helper and fibers, both sides --- */
+
+static handle_t bench_registry;	/* main's argument */
+static struct loop bench_loop;
+
+struct lookup_run {
+	uint64_t iters;
+	const char *why;
+};
+
+static void lookup_fiber(void *arg)
+{
+	static const char *const none[] = { "name=no-such-endpoint", NULL };
+	struct lookup_run *run = arg;
+	handle_t h;
+
+	for (uint64_t i = 0; i < run->iters; i++) {
+		if (registry_lookup(&bench_loop, bench_registry, none, 0, &h,
+				    NULL) != -(int64_t)ERR_NOT_FOUND) {
+			run->why = "lookup did not answer ERR_NOT_FOUND";
+			break;
+		}
+	}
+}
+
+static const char *bench_registry_lookup(uint64_t iters, uint64_t *ns)
+{
+	struct lookup_run run = { iters, NULL };
+	uint64_t t0, t1;
+
+	if (!bench_registry) {
+		return "no registry stream";
+	}
+	if (!bench_loop.q.header && loop_init(&bench_loop, 16) != ERR_OK) {
+		return "loop_init";
+	}
+	if (fiber_create(NULL, lookup_fiber, &run, 0) != ERR_OK) {
+		return "fiber_create";
+	}
+	t0 = rt_clock_ns();
+	if (loop_run(&bench_loop) != ERR_OK) {
+		return "loop_run";
+	}
+	t1 = rt_clock_ns();
+	*ns = t1 - t0;
+	return run.why;
+}
+
 /* Counts chosen for roughly 0.2-1 s each under plain TCG (see
  * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
 static const struct bench benches[] = {
@@ -660,12 +711,15 @@ static const struct bench benches[] = {
 	{ "stream_copy_64k", 1u << 11, bench_stream_copy_64k },
 	{ "malloc_small", 1u << 20, bench_malloc_small },
 	{ "malloc_large", 1u << 14, bench_malloc_large },
+	{ "registry_lookup", 1u << 12, bench_registry_lookup },
 };
 
-int main(void)
+int main(uint64_t registry)
 {
 	unsigned failed = 0;
 	err_t err = rt_queue_create(&bench_queue, BATCH, BATCH);
+
+	bench_registry = (handle_t)registry;
 
 	if (err) {
 		rt_printf("BENCH_ERROR name=queue_create why=%s",

@@ -3,8 +3,8 @@
  * many fibers in deadline order, NOP round trips of many fibers
  * interleaved, more requests than the submission ring holds, a
  * mutex/condvar producer-consumer whose producers hold the mutex across
- * loop requests, and a ping-pong over one stream conversation between
- * two fibers. KTEST lines.
+ * loop requests, a ping-pong over one stream conversation between
+ * two fibers, and one fiber cancelling another's request. KTEST lines.
  */
 #include <fiber/fiber.h>
 #include <fiber/loop.h>
@@ -31,8 +31,8 @@ static bool woke_early;
 
 static uint64_t timer_deadline(int i)
 {
-	/* A permutation of 0..15, 3 ms apart. */
-	return t0 + 20 * MS + (uint64_t)((i * 7) % TIMER_FIBERS) * 3 * MS;
+	/* A permutation of 0..15, 3 ms apart, from 100 ms on. */
+	return t0 + 100 * MS + (uint64_t)((i * 7) % TIMER_FIBERS) * 3 * MS;
 }
 
 static void timer_fiber(void *arg)
@@ -52,11 +52,14 @@ static void test_timers(void)
 	bool ordered = true;
 	struct fiber *f = NULL;
 
-	t0 = rt_clock_ns();
 	for (int i = 0; i < TIMER_FIBERS; i++) {
 		created &= fiber_create(&f, timer_fiber, (void *)(intptr_t)i,
 					0) == ERR_OK;
 	}
+	/* After the fibers exist and well ahead: a deadline already past
+	 * when its timer is submitted completes at once, in submission
+	 * order (slow fiber creation on a loaded host did that). */
+	t0 = rt_clock_ns();
 	ktest_check("fiber/timer_create", created, "fiber_create failed");
 	/* The page below a stack is the guard: the kernel will not write
 	 * there for us either (a stream's two handles, here). */
@@ -288,6 +291,39 @@ static void test_stream_ping_pong(void)
 	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
 }
 
+/* --- cancelling another fiber's request --- */
+
+static uint64_t sleeper_ctx;
+static int64_t sleeper_result = 1;
+static int64_t cancel_result = 1;
+
+static void sleeper_fiber(void *arg)
+{
+	struct queue_sqe sqe = {
+		.op = QUEUE_OP_TIMER,
+		.arg = { rt_clock_ns() + 3600ul * 1000 * MS }, /* an hour */
+	};
+
+	sleeper_result = loop_submit_ctx(&loop, &sqe, NULL, &sleeper_ctx);
+}
+
+static void canceller_fiber(void *arg)
+{
+	loop_nop(&loop, 0); /* the sleeper's timer is in the kernel now */
+	cancel_result = loop_cancel(&loop, sleeper_ctx);
+}
+
+static void test_cancel(void)
+{
+	fiber_create(NULL, sleeper_fiber, NULL, 0);
+	fiber_create(NULL, canceller_fiber, NULL, 0);
+	ktest_expect("fiber/cancel_run", loop_run(&loop), ERR_OK);
+	ktest_expect("fiber/cancel_submitted", cancel_result, 0);
+	ktest_expect("fiber/cancelled_request_result", sleeper_result,
+		     -ERR_CANCELLED);
+	ktest_expect("fiber/cancel_context_cleared", (int64_t)sleeper_ctx, 0);
+}
+
 int main(void)
 {
 	ktest_expect("fiber/loop_init", loop_init(&loop, 16), ERR_OK);
@@ -298,6 +334,7 @@ int main(void)
 	test_ring_full();
 	test_producer_consumer();
 	test_stream_ping_pong();
+	test_cancel();
 	ktest_expect("fiber/all_ended", (int64_t)fiber_count(), 0);
 	loop_fini(&loop);
 	rt_printf("fiber_test: %d failed", ktest_failures());

@@ -32,6 +32,8 @@ int main(void)
 	/* Only servers with the hardware right may turn the machine off. */
 	expect("power_off_without_right",
 	       rt_syscall2(SYS_SYSTEM_POWER, SYSTEM_POWER_OFF, 0), -ERR_ACCESS);
+	expect("console_write_without_right",
+	       rt_syscall2(SYS_CONSOLE_WRITE, (uint64_t)msg, 4), -ERR_ACCESS);
 	expect("reboot_without_right",
 	       rt_syscall2(SYS_SYSTEM_POWER, SYSTEM_POWER_REBOOT, 0),
 	       -ERR_ACCESS);

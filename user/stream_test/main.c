@@ -166,6 +166,25 @@ int main(void)
 	ktest_expect("stream/transfer_bad_handle",
 		     send(ep[0], c1, "x", 1, 0x777777, 0), -ERR_BAD_HANDLE);
 
+	/* An endpoint sent away with its only handle is not closed: its
+	 * peer can still reach it at the far side. */
+	{
+		uint32_t other[2];
+		uint64_t oc = 0;
+
+		rt_syscall2(SYS_STREAM_CREATE, (uint64_t)other, 0);
+		send(ep[0], c1, "e", 1, other[1], 0);
+		recv(ep[1], c1, buf, sizeof(buf), &info, 0);
+		ktest_expect("stream/travelled_endpoint_still_open",
+			     send(other[0], 0, "hi", 2, 0, &oc), 2);
+		ktest_expect("stream/travelled_endpoint_receives",
+			     recv(info.handle, oc, buf, sizeof(buf), 0, 0), 2);
+		rt_syscall2(SYS_HANDLE_CLOSE, info.handle, 0);
+		ktest_expect("stream/travelled_endpoint_closes",
+			     send(other[0], 0, "x", 1, 0, 0), -ERR_PEER_CLOSED);
+		rt_syscall2(SYS_HANDLE_CLOSE, other[0], 0);
+	}
+
 	/* Hostile arguments. */
 	ktest_expect("stream/send_too_big",
 		     send(ep[0], c1, buf, STREAM_MSG_MAX + 1, 0, 0),

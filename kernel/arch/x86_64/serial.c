@@ -57,3 +57,13 @@ void serial_write(const char *s, size_t len)
 		serial_putc(s[i]);
 	}
 }
+
+void serial_write_raw(const char *s, size_t len)
+{
+	if (serial_present != 1) {
+		return;
+	}
+	for (size_t i = 0; i < len; i++) {
+		serial_putc(s[i]);
+	}
+}

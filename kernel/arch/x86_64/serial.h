@@ -11,3 +11,6 @@
 void serial_init(void);
 /* Writes @len bytes to COM1 (CRLF for LF) and to port 0xE9. */
 void serial_write(const char *s, size_t len);
+/* Bytes to COM1 as they are (no CR before LF, nothing to the debug
+ * console): a user-space console driver's output. */
+void serial_write_raw(const char *s, size_t len);

@@ -1,13 +1,15 @@
 /*
  * Server start-up (servers.h). Each server gets, as its first handle, a
- * one-page read-only memory object with its boot information, and a
- * handle to the initrd's memory (read-only, write-back cached); the
- * initrd frames stay reserved for good, so the object never frees them.
+ * one-page read-only memory object with its boot information, a handle
+ * to the initrd's memory (read-only, write-back cached; the initrd
+ * frames stay reserved for good, so the object never frees them) and a
+ * private stream to the registry (boot/registry.h).
  */
 #include <arch/x86_64/paging.h>
 #include <base/string.h>
 #include <boot/initrd.h>
 #include <boot/multiboot2.h>
+#include <boot/registry.h>
 #include <boot/servers.h>
 #include <handle/handle.h>
 #include <keel/bootinfo.h>
@@ -22,9 +24,10 @@
 static struct process *servers[SERVERS_MAX];
 static unsigned server_count;
 
-/* Builds the boot information of @p; returns its handle in @out. */
+/* Builds the boot information of @p, with @registry (a handle of @p's
+ * or 0); returns its handle in @out. */
 static err_t give_boot_info(struct process *p, const char *cmdline,
-			    handle_t *out)
+			    handle_t registry, handle_t *out)
 {
 	struct boot_server_info *info;
 	struct vmo *v;
@@ -42,6 +45,7 @@ static err_t give_boot_info(struct process *p, const char *cmdline,
 	}
 	info = phys_to_virt(page);
 	info->version = BOOT_SERVER_INFO_VERSION;
+	info->registry = registry;
 	strlcpy(info->cmdline, cmdline, sizeof(info->cmdline));
 	if (initrd_phys(&start, &size) == ERR_OK) {
 		paddr_t base = ALIGN_DOWN(start, PAGE_SIZE);
@@ -79,7 +83,7 @@ static void start_one(const char *path, const char *cmdline)
 	const void *image;
 	struct process *p;
 	struct thread *t;
-	handle_t info;
+	handle_t info, registry;
 	size_t size;
 	err_t err;
 
@@ -96,7 +100,8 @@ static void start_one(const char *path, const char *cmdline)
 		return;
 	}
 	p->hw_access = true;
-	err = give_boot_info(p, cmdline, &info);
+	registry_connect(p, &registry);
+	err = give_boot_info(p, cmdline, registry, &info);
 	if (err) {
 		LOG("cannot give %s its boot information: %s", path,
 		    error_str(err));

@@ -68,9 +68,15 @@ struct stream_recv {
 	uaddr_t info;
 };
 
+/* Frees @m and what it carried. A carried handle counts as a handle of
+ * its object while it travels (so an endpoint sent away with its last
+ * handle is not taken for closed); that count goes here, after the
+ * receiver's table got its own, or, for a message nobody read, as the
+ * object's last handle. No lock held. */
 static void msg_free(struct stream_msg *m)
 {
 	if (m->handle) {
+		kobject_handle_closed(m->handle);
 		kobject_put(m->handle);
 	}
 	kfree(m);
@@ -81,12 +87,19 @@ static bool msg_matches(const struct stream_msg *m, uint64_t conversation)
 	return conversation ? m->conversation == conversation : m->opens;
 }
 
+static void endpoint_last_handle(struct kobject *obj);
+
 static void endpoint_destroy(struct kobject *obj)
 {
 	struct stream_endpoint *ep =
 		container_of(obj, struct stream_endpoint, obj);
 	struct stream *s = ep->stream;
 
+	/* An endpoint that never had a handle (dropped while it travelled
+	 * in a message nobody read) must still tell its peer. */
+	if (!s->sides[ep->side].closed) {
+		endpoint_last_handle(obj);
+	}
 	kfree(ep);
 	if (__atomic_sub_fetch(&s->live_endpoints, 1, __ATOMIC_ACQ_REL) == 0) {
 		kfree(s);
@@ -259,6 +272,8 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	struct stream *s;
 	uint64_t len = sqe->arg[2];
 	handle_t transfer = (handle_t)sqe->arg[3];
+	struct kobject *carried = NULL; /* what the handle names */
+	bool transit_undo = false;
 	err_t err;
 
 	err = endpoint_get(sqe->handle, RIGHT_WRITE, &ep);
@@ -285,15 +300,12 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 		goto out_put;
 	}
 	if (transfer) {
-		struct kobject *obj;
-
 		err = handle_get(&self->handles, transfer, OBJECT_NONE,
-				 RIGHT_TRANSFER, &obj, NULL);
+				 RIGHT_TRANSFER, &carried, NULL);
 		if (err) {
 			goto out_put;
 		}
-		kobject_put(obj);
-		if (obj == &ep->obj) {
+		if (carried == &ep->obj) {
 			err = ERR_INVALID; /* an endpoint cannot carry itself */
 			goto out_put;
 		}
@@ -308,8 +320,15 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	} else if (peer->inbox_bytes + len > STREAM_QUEUE_MAX) {
 		err = ERR_WOULD_BLOCK;
 	} else if (transfer) {
+		/* The message's handle count (msg_free) comes first, so
+		 * that removing the handle never makes it the last one
+		 * here, under the lock. */
+		kobject_handle_opened(carried);
 		err = handle_remove(&self->handles, transfer, &m->handle,
 				    &m->rights);
+		if (err) {
+			transit_undo = true;
+		}
 	}
 	if (err) {
 		spin_unlock(&s->lock);
@@ -356,6 +375,12 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 out_put:
 	if (m) {
 		msg_free(m);
+	}
+	if (carried) {
+		if (transit_undo) {
+			kobject_handle_closed(carried);
+		}
+		kobject_put(carried);
 	}
 	kobject_put(&ep->obj);
 out:
@@ -471,4 +496,71 @@ int64_t sys_stream_create(SYSCALL_ARGS)
 	kobject_put(a);
 	kobject_put(b);
 	return err ? -(int64_t)err : 0;
+}
+
+/*
+ * The kernel as a sender (see stream.h; used for the registry's start
+ * stream, boot/registry.c): the delivery half of stream_op_send, with
+ * the data in kernel memory and no process behind it (sender id 0).
+ * Keep the two in step when the delivery path changes.
+ */
+err_t stream_send_kernel(struct kobject *obj, const void *data, size_t len,
+			 struct kobject *handle, uint32_t rights)
+{
+	struct stream_endpoint *ep =
+		container_of(obj, struct stream_endpoint, obj);
+	struct stream *s = ep->stream;
+	struct stream_side *peer = &s->sides[!ep->side];
+	struct stream_recv *r = NULL;
+	struct stream_msg *m;
+	struct list_node *pos;
+
+	if (len > STREAM_MSG_MAX) {
+		return ERR_TOO_BIG;
+	}
+	m = kmalloc(sizeof(*m) + len);
+	if (!m) {
+		return ERR_NO_MEMORY;
+	}
+	*m = (struct stream_msg){ .length = len, .opens = true };
+	memcpy(m->data, data, len);
+	spin_lock(&s->lock);
+	if (peer->closed || peer->inbox_bytes + len > STREAM_QUEUE_MAX) {
+		err_t err = peer->closed ? ERR_PEER_CLOSED : ERR_WOULD_BLOCK;
+
+		spin_unlock(&s->lock);
+		kfree(m);
+		return err;
+	}
+	m->handle = handle;
+	m->rights = rights;
+	if (handle) {
+		kobject_handle_opened(handle); /* in transit, see msg_free */
+	}
+	m->conversation = s->next_conversation++;
+	list_for_each(pos, &peer->receivers) {
+		struct stream_recv *cand =
+			container_of(pos, struct stream_recv, link);
+
+		if (msg_matches(m, cand->conversation)) {
+			r = cand;
+			list_remove(&r->link);
+			r->linked = false;
+			break;
+		}
+	}
+	if (r && len > r->capacity) {
+		list_add_tail(&peer->inbox, &m->link);
+		peer->inbox_bytes += len;
+		spin_unlock(&s->lock);
+		recv_fail(r, ERR_TOO_BIG, len);
+	} else if (r) {
+		spin_unlock(&s->lock);
+		recv_deliver(r, m);
+	} else {
+		list_add_tail(&peer->inbox, &m->link);
+		peer->inbox_bytes += len;
+		spin_unlock(&s->lock);
+	}
+	return ERR_OK;
 }

@@ -24,3 +24,10 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe);
 enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe);
+/* Sends @len bytes at @data from the kernel itself on endpoint @ep (a
+ * reference the caller holds, no handle), opening a new conversation,
+ * with @handle (NULL: none; its reference passes to the stream on
+ * success) carrying @rights. ERR_PEER_CLOSED, ERR_TOO_BIG,
+ * ERR_WOULD_BLOCK, ERR_NO_MEMORY. */
+err_t stream_send_kernel(struct kobject *ep, const void *data, size_t len,
+			 struct kobject *handle, uint32_t rights);

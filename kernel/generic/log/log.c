@@ -13,7 +13,11 @@
 #include <smp/percpu.h>
 #include <smp/smp.h>
 #include <sync/spinlock.h>
+#include <keel/syscall.h>
+#include <syscall/syscall.h>
 #include <time/clock.h>
+#include <user/process.h>
+#include <user/uaccess.h>
 
 #define LOG_LINE_MAX 512
 
@@ -24,6 +28,8 @@ extern const struct {
 } ksyms_table[];
 extern const char ksyms_names[];
 extern char kernel_text_start[], kernel_text_end[];
+
+#define LOG_CONSOLE_CHUNK 1024
 
 static struct spinlock log_lock = SPINLOCK_INIT;
 static volatile int log_panicking;
@@ -205,4 +211,34 @@ void panic_frame(const struct trap_frame *frame, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	panic_common(frame, fmt, ap);
+}
+
+int64_t sys_console_write(SYSCALL_ARGS)
+{
+	char buf[LOG_CONSOLE_CHUNK];
+
+	if (!process_current()->hw_access) {
+		return -(int64_t)ERR_ACCESS;
+	}
+	if (a1 > SYS_CONSOLE_WRITE_MAX) {
+		return -(int64_t)ERR_TOO_BIG;
+	}
+	if (!uaccess_range_ok(a0, a1)) {
+		return -(int64_t)ERR_FAULT;
+	}
+	/* Whole chunks under the log's lock: a line a program writes at
+	 * once does not mix with kernel log lines. */
+	for (uint64_t done = 0; done < a1;) {
+		size_t n = a1 - done < sizeof(buf) ? a1 - done : sizeof(buf);
+		err_t err = uaccess_copy_in(buf, a0 + done, n);
+
+		if (err) {
+			return done ? (int64_t)done : -(int64_t)err;
+		}
+		spin_lock(&log_lock);
+		serial_write_raw(buf, n);
+		spin_unlock(&log_lock);
+		done += n;
+	}
+	return (int64_t)a1;
 }

@@ -80,6 +80,7 @@ static const syscall_fn syscall_table[] = {
 	[SYS_MEMORY_CREATE - SYS_NATIVE_BASE] = sys_memory_create,
 	[SYS_VM_MAP - SYS_NATIVE_BASE] = sys_vm_map,
 	[SYS_SYSTEM_POWER - SYS_NATIVE_BASE] = sys_system_power,
+	[SYS_CONSOLE_WRITE - SYS_NATIVE_BASE] = sys_console_write,
 	[SYS_THREAD_FPU_GET - SYS_NATIVE_BASE] = sys_thread_fpu_get,
 	[SYS_THREAD_FPU_SET - SYS_NATIVE_BASE] = sys_thread_fpu_set,
 	[SYS_VM_UNMAP - SYS_NATIVE_BASE] = sys_vm_unmap,

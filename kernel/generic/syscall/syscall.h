@@ -53,3 +53,4 @@ int64_t sys_clock_page(SYSCALL_ARGS);
 int64_t sys_system_power(SYSCALL_ARGS);
 int64_t sys_thread_fpu_get(SYSCALL_ARGS);
 int64_t sys_thread_fpu_set(SYSCALL_ARGS);
+int64_t sys_console_write(SYSCALL_ARGS);

@@ -505,6 +505,14 @@ SELFTEST(driver_gets_irq_and_ports)
 	ST_CHECK(run_with_hw("/bin/irq_test", true, &vector) == 0);
 }
 
+SELFTEST(serial_console_loopback)
+{
+	int vector;
+
+	/* The posix server's COM1 driver and tty, in UART loopback. */
+	ST_CHECK(run_with_hw("/bin/serial_test", true, &vector) == 0);
+}
+
 SELFTEST(ungranted_io_port_faults)
 {
 	int vector;
