@@ -226,6 +226,23 @@ void sched_block(struct spinlock *lock)
 	cpu_irq_restore(was);
 }
 
+bool sched_interrupt_pending(void)
+{
+	return __atomic_load_n(&sched_current()->user_work,
+			       __ATOMIC_ACQUIRE) &
+	       THREAD_WORK_INTERRUPT;
+}
+
+bool sched_block_interruptible(struct spinlock *lock)
+{
+	struct thread *self = sched_current();
+
+	self->interruptible = true;
+	sched_block(lock);
+	self->interruptible = false;
+	return sched_interrupt_pending();
+}
+
 struct sleeper {
 	struct waitq wq;
 	bool done;

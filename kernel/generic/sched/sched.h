@@ -27,6 +27,13 @@ void sched_wakeup(struct thread *thread);
 /* Blocks the current thread (its state already set to BLOCKED by the
  * caller with @lock held); @lock is released once the switch is safe. */
 void sched_block(struct spinlock *lock);
+/* As sched_block, for a wait that a stop request or a kill cuts short
+ * (THREAD_WORK_INTERRUPT bits, see sched_interrupt). Returns whether the
+ * thread is interrupted, in which case it may not have slept at all and
+ * must take itself off whatever list it put itself on. */
+bool sched_block_interruptible(struct spinlock *lock);
+/* Whether the current thread has an interruption pending. */
+bool sched_interrupt_pending(void);
 void sched_yield(void);
 /* Sleeps for @ns. */
 void sched_sleep_ns(uint64_t ns);

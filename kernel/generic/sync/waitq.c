@@ -20,26 +20,17 @@ void waitq_wait_locked(struct waitq *wq)
 	sched_block(&wq->lock);
 }
 
-static bool interrupt_pending(struct thread *t)
-{
-	return __atomic_load_n(&t->user_work, __ATOMIC_ACQUIRE) &
-	       THREAD_WORK_INTERRUPT;
-}
-
 bool waitq_wait_interruptible_locked(struct waitq *wq)
 {
 	struct thread *self = sched_current();
 
-	if (interrupt_pending(self)) {
+	if (sched_interrupt_pending()) {
 		spin_unlock(&wq->lock);
 		return true;
 	}
-	self->interruptible = true;
 	self->state = THREAD_STATE_BLOCKED;
 	list_add_tail(&wq->waiters, &self->wait_link);
-	sched_block(&wq->lock);
-	self->interruptible = false;
-	if (!interrupt_pending(self)) {
+	if (!sched_block_interruptible(&wq->lock)) {
 		return false;
 	}
 	/* Woken by sched_interrupt rather than by a waker (or both): off
