@@ -35,7 +35,27 @@ enum supervise_event_kind {
 	SUPERVISE_EVENT_FAULT = 2,	/* nr = vector, args[0] = error
 					 * code, args[1] = faulting address */
 	SUPERVISE_EVENT_EXIT = 3,	/* the process ended; args[0] = code */
+	SUPERVISE_EVENT_STOP = 4,	/* stopped on request, see below */
 };
+
+/*
+ * SUPERVISE_EVENT_STOP: the thread stopped because SYS_THREAD_SUSPEND
+ * asked, on its way back to user mode. nr is the system call it was
+ * returning from (its arguments in args[0..5]; its result is already in
+ * rax), or SUPERVISE_STOP_NO_CALL when it was running user code (an
+ * interrupt took it into the kernel). rip and rsp are where it will go
+ * on.
+ *
+ * A thread waiting in SYS_QUEUE_ENTER or SYS_FUTEX_WAIT when asked to
+ * stop (or when its process is killed) has its wait cut short: the call
+ * returns ERR_INTERRUPTED (SYS_QUEUE_ENTER: only if it consumed no
+ * entry, else the count, as at a timeout), and rax holds that at the
+ * stop. The supervisor then chooses, as a posix server does with a
+ * signal: resume it as it is (the caller sees ERR_INTERRUPTED, as EINTR),
+ * redirect it (registers set to run a handler first), or restart the
+ * call: rip = event rip - 2 (the syscall instruction) and rax = nr.
+ */
+#define SUPERVISE_STOP_NO_CALL (~0ull)
 
 struct supervise_event {
 	uint32_t kind;

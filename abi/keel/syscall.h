@@ -169,6 +169,52 @@
  * no handles. PROCESS_SUPERVISED in rsi. Returns the new process handle. */
 #define SYS_PROCESS_FORK (SYS_NATIVE_BASE + 32)
 
+/* Asks thread rsi of process rdi (RIGHT_SUPERVISE, created or forked
+ * with PROCESS_SUPERVISED) to stop. Returns 0: it stops before it next
+ * runs user code and a SUPERVISE_EVENT_STOP follows, unless it stops
+ * first for another event (a Linux call, a fault), which then stands for
+ * the request, or ends first (no event). A wait in SYS_QUEUE_ENTER or
+ * SYS_FUTEX_WAIT is cut short
+ * (ERR_INTERRUPTED, see abi/keel/supervise.h). Returns 1 when the thread
+ * is stopped already (an event not yet resumed, or not started): no
+ * event follows. ERR_BAD_HANDLE, ERR_WRONG_TYPE, ERR_ACCESS, ERR_INVALID
+ * (process not supervised), ERR_NOT_FOUND (no such thread, or it ended),
+ * ERR_PEER_CLOSED (the process was killed). */
+#define SYS_THREAD_SUSPEND (SYS_NATIVE_BASE + 33)
+/* Sets the scheduling priority of thread rsi of process rdi (0: the
+ * caller's own; else RIGHT_SUPERVISE) to rdx, in [THREAD_PRIORITY_MIN,
+ * THREAD_PRIORITY_MAX]; tid 0 names the calling thread (with rdi = 0).
+ * Above THREAD_PRIORITY_DEFAULT needs the hardware right. Higher runs
+ * first; equal priorities share a CPU round robin. Returns the previous
+ * priority. ERR_INVALID (out of range, tid 0 of another process),
+ * ERR_ACCESS, ERR_NOT_FOUND, handle errors. */
+#define SYS_THREAD_PRIORITY (SYS_NATIVE_BASE + 34)
+/* Restricts thread rsi of process rdi (as for SYS_THREAD_PRIORITY) to
+ * the CPUs whose bits are set in rdx (bit n = CPU n, as rdtscp reports
+ * it, abi/keel/clock.h). The calling thread moves at once; another
+ * thread before it next runs user code (a running one is interrupted to
+ * move; a blocked one moves when it wakes). Returns 0. ERR_INVALID (an
+ * empty mask, or a bit for a CPU that does not exist), ERR_NOT_FOUND,
+ * ERR_ACCESS, handle errors. */
+#define SYS_THREAD_AFFINITY (SYS_NATIVE_BASE + 35)
+/* Resizes anonymous memory object rdi (RIGHT_WRITE) to rsi bytes
+ * (rounded up to pages, 1..64 GiB). Growing adds demand-zero pages;
+ * shrinking frees the pages past the new end and unmaps them from every
+ * mapping, whose pages past the end then fault as unmapped memory would
+ * (a later grow brings zero-filled pages back under the same mapping).
+ * Returns 0. ERR_NOT_SUPPORTED (DMA or device memory), ERR_INVALID,
+ * ERR_NO_MEMORY, handle errors. */
+#define SYS_MEMORY_RESIZE (SYS_NATIVE_BASE + 36)
+/* Maps the shared clock page (abi/keel/clock.h) read-only into the
+ * caller, once: later calls return the same address. Returns it.
+ * ERR_NOT_SUPPORTED (no calibrated clock), ERR_NO_MEMORY, ERR_NO_SPACE. */
+#define SYS_CLOCK_PAGE (SYS_NATIVE_BASE + 37)
+
+/* Priorities a process may give its threads (SYS_THREAD_PRIORITY);
+ * 0 is the idle threads', above THREAD_PRIORITY_MAX the kernel's own. */
+#define THREAD_PRIORITY_MIN 1
+#define THREAD_PRIORITY_DEFAULT 16
+#define THREAD_PRIORITY_MAX 24
 /* Powers the machine off (rdi = SYSTEM_POWER_OFF) or restarts it
  * (SYSTEM_POWER_REBOOT); needs the hardware right. Returns only on
  * failure: ERR_ACCESS, ERR_INVALID, ERR_NOT_SUPPORTED (the firmware

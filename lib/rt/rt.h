@@ -44,9 +44,43 @@ static inline void rt_yield(void)
 	rt_syscall2(SYS_THREAD_YIELD, 0, 0);
 }
 
-static inline uint64_t rt_clock_ns(void)
+/* The monotonic clock through the system call (SYS_CLOCK_GET). */
+static inline uint64_t rt_clock_get(void)
 {
 	return (uint64_t)rt_syscall2(SYS_CLOCK_GET, 0, 0);
+}
+
+/* The monotonic clock in ns since boot, read from the shared clock page
+ * (abi/keel/clock.h) without a system call; falls back to SYS_CLOCK_GET
+ * when the page cannot be mapped or the TSC is not usable. The first
+ * call maps the page. Any thread. */
+uint64_t rt_clock_ns(void);
+/* The CPU the caller runs on (rdtscp; by the time it returns the thread
+ * may have moved, unless pinned), or -ERR_NOT_SUPPORTED. */
+int64_t rt_cpu_current(void);
+
+/* Scheduling of thread @tid of process @proc (0, 0: the caller). */
+static inline int64_t rt_thread_priority(uint64_t proc, uint64_t tid,
+					 unsigned priority)
+{
+	return rt_syscall6(SYS_THREAD_PRIORITY, proc, tid, priority, 0, 0, 0);
+}
+
+static inline int64_t rt_thread_affinity(uint64_t proc, uint64_t tid,
+					 uint64_t mask)
+{
+	return rt_syscall6(SYS_THREAD_AFFINITY, proc, tid, mask, 0, 0, 0);
+}
+
+/* Asks a supervised thread to stop (1: stopped already). */
+static inline int64_t rt_thread_suspend(uint64_t proc, uint64_t tid)
+{
+	return rt_syscall6(SYS_THREAD_SUSPEND, proc, tid, 0, 0, 0, 0);
+}
+
+static inline int64_t rt_memory_resize(uint64_t mem, uint64_t size)
+{
+	return rt_syscall6(SYS_MEMORY_RESIZE, mem, size, 0, 0, 0, 0);
 }
 
 /* Ends the calling thread. */

@@ -70,12 +70,34 @@ static const char *bench_clock_get(uint64_t iters, uint64_t *ns)
 
 	t0 = rt_clock_ns();
 	for (uint64_t i = 0; i < iters; i++) {
-		rt_clock_ns();
+		rt_clock_get();
 	}
 	t1 = rt_clock_ns();
 	if (t1 <= t0) {
 		return "SYS_CLOCK_GET did not advance";
 	}
+	*ns = t1 - t0;
+	return NULL;
+}
+
+/* clock_page: rt_clock_ns(), the clock read from the shared page. */
+static const char *bench_clock_page(uint64_t iters, uint64_t *ns)
+{
+	uint64_t t0, t1, last = 0;
+
+	if (rt_syscall2(SYS_CLOCK_PAGE, 0, 0) <= 0) {
+		return "no clock page";
+	}
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		uint64_t now = rt_clock_ns();
+
+		if (now < last) {
+			return "the clock went backwards";
+		}
+		last = now;
+	}
+	t1 = rt_clock_ns();
 	*ns = t1 - t0;
 	return NULL;
 }
@@ -360,6 +382,228 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 	return why;
 }
 
+/* The CPUs online, as a mask (the first refused pin ends them). */
+static uint64_t online_cpus(void)
+{
+	unsigned n = 0;
+
+	while (n < 64 && rt_thread_affinity(0, 0, 1ul << n) == 0) {
+		n++;
+	}
+	return n >= 64 ? ~0ul : (1ul << n) - 1;
+}
+
+/* ipc_roundtrip_xcpu: as ipc_roundtrip, with the client (this thread)
+ * pinned to CPU 0 and the server thread to CPU 1, so every message
+ * crosses CPUs: each side wakes the other with an IPI. */
+static struct rt_queue xcpu_server_queue;
+static volatile uint32_t xcpu_endpoint;
+static volatile int64_t xcpu_server_cpu;
+
+void xcpu_server(uint64_t n);
+void xcpu_server(uint64_t n)
+{
+	struct queue_cqe cqe;
+	char buf[16];
+	uint64_t conv = 0;
+
+	rt_thread_affinity(0, 0, 2);
+	xcpu_server_cpu = rt_cpu_current();
+	for (uint64_t i = 0; i < n; i++) {
+		if (rt_stream_recv(&xcpu_server_queue, xcpu_endpoint, conv, buf,
+				   sizeof(buf), 0, &cqe) < 0) {
+			break;
+		}
+		conv = cqe.value;
+		rt_stream_send(&xcpu_server_queue, xcpu_endpoint, conv, buf, 8,
+			       0, &cqe);
+	}
+	rt_thread_exit(0);
+}
+
+__asm__(".text\n"
+	"xcpu_server_entry:\n"
+	"	call xcpu_server\n"
+	"	ud2\n");
+void xcpu_server_entry(void);
+
+static const char *bench_ipc_roundtrip_xcpu(uint64_t iters, uint64_t *ns)
+{
+	uint64_t all = online_cpus();
+	uint32_t ep[2];
+	struct queue_cqe cqe;
+	char msg[8] = "request", reply[16];
+	int64_t mem, stack;
+	uint64_t t0, t1, conv = 0;
+	const char *why = NULL;
+
+	if (!(all & 2)) {
+		return "needs two CPUs (make bench runs -smp 2)";
+	}
+	if (rt_syscall2(SYS_STREAM_CREATE, (uint64_t)ep, 0) != 0 ||
+	    rt_queue_create(&xcpu_server_queue, 4, 4) != ERR_OK ||
+	    rt_thread_affinity(0, 0, 1) != 0) {
+		return "setup";
+	}
+	xcpu_endpoint = ep[1];
+	xcpu_server_cpu = -1;
+	mem = rt_syscall2(SYS_MEMORY_CREATE, SUP_STACK, 0);
+	stack = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, SUP_STACK, 0,
+			    VM_READ | VM_WRITE);
+	if (rt_syscall6(SYS_THREAD_CREATE, 0, (uint64_t)xcpu_server_entry,
+			(uint64_t)stack + SUP_STACK - 8, iters, 0, 0) < 0) {
+		rt_thread_affinity(0, 0, all);
+		return "thread";
+	}
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		if (rt_stream_send(&bench_queue, ep[0], conv, msg, 8, 0,
+				   &cqe) != 8) {
+			why = "send";
+			break;
+		}
+		conv = cqe.value;
+		if (rt_stream_recv(&bench_queue, ep[0], conv, reply,
+				   sizeof(reply), 0, &cqe) != 8) {
+			why = "recv";
+			break;
+		}
+	}
+	t1 = rt_clock_ns();
+	if (!why && (rt_cpu_current() != 0 || xcpu_server_cpu != 1)) {
+		why = "not on two CPUs";
+	}
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[0], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, xcpu_server_queue.handle, 0);
+	rt_thread_affinity(0, 0, all);
+	*ns = t1 - t0;
+	return why;
+}
+
+/* One message from @ep_tx to @ep_rx on conversation *@conv (0: open
+ * one), received by this thread: the receive is submitted first, so it
+ * waits when the send arrives, and both go in one SYS_QUEUE_ENTER.
+ * @handle travels with the message; *@got is the handle received. */
+static const char *stream_pass(uint32_t ep_tx, uint32_t ep_rx,
+			       uint64_t *conv, const void *buf, void *rbuf,
+			       uint64_t len, uint32_t handle, uint32_t *got)
+{
+	static struct stream_recv_info info;
+	struct queue_sqe *sqe;
+	struct queue_cqe cqe[2];
+
+	sqe = rt_queue_sqe(&bench_queue);
+	sqe->op = QUEUE_OP_STREAM_RECV;
+	sqe->handle = ep_rx;
+	sqe->context = 1;
+	sqe->arg[0] = *conv;
+	sqe->arg[1] = (uint64_t)rbuf;
+	sqe->arg[2] = len;
+	sqe->arg[3] = (uint64_t)&info;
+	sqe = rt_queue_sqe(&bench_queue);
+	sqe->op = QUEUE_OP_STREAM_SEND;
+	sqe->handle = ep_tx;
+	sqe->context = 2;
+	sqe->arg[0] = *conv;
+	sqe->arg[1] = (uint64_t)buf;
+	sqe->arg[2] = len;
+	sqe->arg[3] = handle;
+	rt_queue_commit(&bench_queue);
+	if (rt_queue_enter(&bench_queue, 2, 2, ~0ul) != 2 ||
+	    !rt_queue_reap(&bench_queue, &cqe[0]) ||
+	    !rt_queue_reap(&bench_queue, &cqe[1])) {
+		return "SYS_QUEUE_ENTER";
+	}
+	for (int i = 0; i < 2; i++) {
+		if (cqe[i].result != (int64_t)len) {
+			return cqe[i].context == 1 ? "recv" : "send";
+		}
+		*conv = cqe[i].value;
+	}
+	if (info.length != len) {
+		return "length";
+	}
+	*got = info.handle;
+	return NULL;
+}
+
+static uint8_t copy_tx[STREAM_MSG_MAX], copy_rx[STREAM_MSG_MAX];
+
+/* stream_copy_4k, stream_copy_64k: one message of @len bytes sent and
+ * received (see stream_pass), per message. */
+static const char *stream_copy(uint64_t iters, uint64_t len, uint64_t *ns)
+{
+	uint32_t ep[2], got;
+	uint64_t t0, t1, conv = 0;
+	const char *why = NULL;
+
+	if (rt_syscall2(SYS_STREAM_CREATE, (uint64_t)ep, 0) != 0) {
+		return "setup";
+	}
+	for (uint64_t i = 0; i < len; i++) {
+		copy_tx[i] = (uint8_t)i;
+	}
+	copy_rx[0] = 0xff; /* faulted in too */
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters && !why; i++) {
+		why = stream_pass(ep[0], ep[1], &conv, copy_tx, copy_rx, len, 0,
+				  &got);
+	}
+	t1 = rt_clock_ns();
+	if (!why && (copy_rx[len - 1] != (uint8_t)(len - 1) || got != 0)) {
+		why = "wrong data";
+	}
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[0], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
+	*ns = t1 - t0;
+	return why;
+}
+
+static const char *bench_stream_copy_4k(uint64_t iters, uint64_t *ns)
+{
+	return stream_copy(iters, 4096, ns);
+}
+
+static const char *bench_stream_copy_64k(uint64_t iters, uint64_t *ns)
+{
+	return stream_copy(iters, STREAM_MSG_MAX, ns);
+}
+
+/* handle_transfer: an 8-byte message carrying a memory object's handle
+ * sent and received (see stream_pass); the handle that arrives is the
+ * one sent next, so it goes round. */
+static const char *bench_handle_transfer(uint64_t iters, uint64_t *ns)
+{
+	uint32_t ep[2], h;
+	int64_t mem = rt_syscall2(SYS_MEMORY_CREATE, PAGE, 0);
+	char msg[8] = "handle", reply[8];
+	uint64_t t0, t1, conv = 0;
+	const char *why = NULL;
+
+	if (mem < 0 || rt_syscall2(SYS_STREAM_CREATE, (uint64_t)ep, 0) != 0) {
+		return "setup";
+	}
+	h = (uint32_t)mem;
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters && !why; i++) {
+		why = stream_pass(ep[0], ep[1], &conv, msg, reply, 8, h, &h);
+		if (!why && h == 0) {
+			why = "no handle received";
+		}
+	}
+	t1 = rt_clock_ns();
+	if (!why && (rt_syscall2(SYS_HANDLE_INFO, h, 0) & 0xffffffff) !=
+			    OBJECT_MEMORY) {
+		why = "the received handle is not the memory object";
+	}
+	rt_syscall2(SYS_HANDLE_CLOSE, h, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[0], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
+	*ns = t1 - t0;
+	return why;
+}
+
 /* malloc(64) and its free: lib/rt's heap behind its mutex, uncontended;
  * the same slab object comes back each time. */
 static const char *bench_malloc_small(uint64_t iters, uint64_t *ns)
@@ -454,12 +698,17 @@ static const char *bench_registry_lookup(uint64_t iters, uint64_t *ns)
 static const struct bench benches[] = {
 	{ "native_null", 1u << 20, bench_native_null },
 	{ "clock_get", 1u << 20, bench_clock_get },
+	{ "clock_page", 1u << 20, bench_clock_page },
 	{ "queue_nop", 1u << 18, bench_queue_nop },
 	{ "queue_nop_batch32", 1u << 21, bench_queue_nop_batch32 },
 	{ "page_fault", 1u << 17, bench_page_fault },
 	{ "yield", 1u << 19, bench_yield },
 	{ "ipc_roundtrip", 1u << 14, bench_ipc_roundtrip },
 	{ "supervised_syscall", 1u << 15, bench_supervised_syscall },
+	{ "ipc_roundtrip_xcpu", 1u << 10, bench_ipc_roundtrip_xcpu },
+	{ "handle_transfer", 1u << 15, bench_handle_transfer },
+	{ "stream_copy_4k", 1u << 15, bench_stream_copy_4k },
+	{ "stream_copy_64k", 1u << 11, bench_stream_copy_64k },
 	{ "malloc_small", 1u << 20, bench_malloc_small },
 	{ "malloc_large", 1u << 14, bench_malloc_large },
 	{ "registry_lookup", 1u << 12, bench_registry_lookup },

@@ -76,6 +76,14 @@ int main(void)
 					 (uint64_t)&word, 4, 0, 0),
 			     -ERR_FAULT);
 	}
+	/* Their pages are one physical range: a fixed size. */
+	ktest_expect("hwmem/dma_resize",
+		     rt_syscall2(SYS_MEMORY_RESIZE, (uint64_t)dma, 4 * PAGE),
+		     -ERR_NOT_SUPPORTED);
+	ktest_expect("hwmem/device_resize",
+		     rt_syscall2(SYS_MEMORY_RESIZE, (uint64_t)lapic, 2 * PAGE),
+		     -ERR_NOT_SUPPORTED);
+	ktest_expect("hwmem/dma_still_mapped", (int64_t)buf[1], 0x1234);
 	rt_printf("hw_mem_test: %d failed", ktest_failures());
 	return ktest_failures();
 }

@@ -17,6 +17,7 @@
 #define MSR_FS_BASE 0xc0000100
 #define MSR_GS_BASE 0xc0000101
 #define MSR_KERNEL_GS_BASE 0xc0000102
+#define MSR_TSC_AUX 0xc0000103
 #define MSR_PAT 0x277
 #define MSR_TSC_DEADLINE 0x6e0
 
@@ -96,6 +97,19 @@ static inline void cpu_cpuid(uint32_t leaf, uint32_t subleaf, uint32_t *a,
 	__asm__ volatile("cpuid"
 			 : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d)
 			 : "a"(leaf), "c"(subleaf));
+}
+
+/* Whether rdtscp exists (and with it IA32_TSC_AUX). */
+static inline bool cpu_has_rdtscp(void)
+{
+	uint32_t a, b, c, d;
+
+	cpu_cpuid(0x80000000, 0, &a, &b, &c, &d);
+	if (a < 0x80000001) {
+		return false;
+	}
+	cpu_cpuid(0x80000001, 0, &a, &b, &c, &d);
+	return d & (1u << 27);
 }
 
 static inline uint64_t cpu_rdtsc(void)

@@ -20,7 +20,7 @@ syscall_entry:
 	pushq %r11
 	pushq $GDT_USER_CODE
 	pushq %rcx
-	pushq $0
+	pushq %rax		/* error: the call's number, see trap.h */
 	pushq $0x100
 	pushq %rax
 	pushq %rbx

@@ -16,6 +16,7 @@
 #include <smp/percpu.h>
 #include <smp/smp.h>
 #include <user/fault.h>
+#include <keel/supervise.h>
 #include <user/process.h>
 #include <user/uaccess.h>
 
@@ -160,5 +161,9 @@ void trap_dispatch(struct trap_frame *frame)
 	 * may be preempted here. */
 	if (frame->rflags & CPU_RFLAGS_IF) {
 		sched_preempt_point();
+	}
+	if (trap_from_user(frame) &&
+	    __builtin_expect(percpu_current()->user_work != 0, 0)) {
+		process_user_work(frame, SUPERVISE_STOP_NO_CALL);
 	}
 }

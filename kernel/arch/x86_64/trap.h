@@ -11,6 +11,8 @@
 struct trap_frame {
 	uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
 	uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+	/* error: the CPU's error code; in a system call's frame, the call's
+	 * number, kept after rax becomes the result (to restart it). */
 	uint64_t vector, error;
 	/* pushed by the CPU */
 	uint64_t rip, cs, rflags, rsp, ss;
@@ -26,6 +28,7 @@ _Static_assert(sizeof(struct trap_frame) == 22 * 8, "trap frame layout");
 #define TRAP_IRQ_END 0xe0
 #define TRAP_IPI_TLB 0xf0
 #define TRAP_IPI_RESCHED 0xf1
+#define TRAP_IPI_KICK 0xf2	/* into the kernel: see sched_interrupt */
 #define TRAP_TIMER 0xfd
 #define TRAP_SPURIOUS 0xff
 

@@ -6,7 +6,8 @@
  *
  * Waiters sit in one of FUTEX_BUCKETS hashed buckets. The value is read
  * with the bucket lock held (through the page tables, never by faulting),
- * so a waker that changes the word and then wakes cannot be missed.
+ * so a waker that changes the word and then wakes cannot be missed. A
+ * stop request or a kill cuts a wait short (ERR_INTERRUPTED).
  */
 #include <arch/x86_64/cpu.h>
 #include <base/list.h>
@@ -84,6 +85,7 @@ static err_t futex_wait(struct process *p, uaddr_t addr, uint32_t expected,
 			uint64_t timeout_ns)
 {
 	struct futex_waiter w = { .woken = false, .timed_out = false };
+	bool interrupted = false;
 	struct timer timer;
 	uint32_t value;
 	unsigned b;
@@ -113,8 +115,17 @@ static err_t futex_wait(struct process *p, uaddr_t addr, uint32_t expected,
 		timer_arm(&timer, clock_ns() + timeout_ns);
 	}
 	while (!w.woken && !w.timed_out) {
-		waitq_wait_locked(w.wq);
-		spin_lock(&w.wq->lock);
+		if (waitq_wait_interruptible_locked(w.wq)) {
+			/* A stop request or a kill: give up unless woken. */
+			spin_lock(&w.wq->lock);
+			if (!w.woken && !w.timed_out) {
+				list_remove(&w.link);
+				interrupted = true;
+				break;
+			}
+		} else {
+			spin_lock(&w.wq->lock);
+		}
 	}
 	spin_unlock(&w.wq->lock);
 	if (timeout_ns != UINT64_MAX && !timer_cancel(&timer)) {
@@ -126,6 +137,9 @@ static err_t futex_wait(struct process *p, uaddr_t addr, uint32_t expected,
 			spin_lock(&w.wq->lock);
 		}
 		spin_unlock(&w.wq->lock);
+	}
+	if (interrupted) {
+		return ERR_INTERRUPTED;
 	}
 	return w.woken ? ERR_OK : ERR_TIMED_OUT;
 }

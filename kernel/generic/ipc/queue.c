@@ -346,10 +346,11 @@ static void enter_timeout(struct timer *timer)
 	spin_unlock(&w->q->waiters.lock);
 }
 
-/* Sleeps until @min completions are in the ring or @timeout_ns passed.
- * Returns false on timeout. */
+/* Sleeps until @min completions are in the ring or @timeout_ns passed,
+ * or a stop request or a kill interrupts it (*@interrupted). Returns
+ * false on timeout or interruption. */
 static bool wait_completions(struct queue *q, uint32_t min,
-			     uint64_t timeout_ns)
+			     uint64_t timeout_ns, bool *interrupted)
 {
 	struct enter_wait w = { .timed_out = false, .q = q };
 	struct timer timer;
@@ -368,11 +369,11 @@ static bool wait_completions(struct queue *q, uint32_t min,
 		flush_overflow(q);
 		spin_lock(&q->waiters.lock);
 		enough = cq_used(q) >= min;
-		if (enough || w.timed_out || q->dead) {
+		if (enough || w.timed_out || q->dead || *interrupted) {
 			spin_unlock(&q->waiters.lock);
 			break;
 		}
-		waitq_wait_locked(&q->waiters);
+		*interrupted = waitq_wait_interruptible_locked(&q->waiters);
 	}
 	if (armed && !timer_cancel(&timer)) {
 		/* It fired: wait until its callback is out of our frame. */
@@ -393,7 +394,7 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 	struct list_node done;
 	struct queue_request *spare = NULL;
 	uint32_t n = 0;
-	bool posted = false;
+	bool posted = false, interrupted = false;
 	err_t err = ERR_OK;
 
 	if (min_complete > q->cq_entries) {
@@ -461,8 +462,9 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		return err;
 	}
 	*submitted = n;
-	if (!wait_completions(q, min_complete, timeout_ns) && n == 0) {
-		return ERR_TIMED_OUT;
+	if (!wait_completions(q, min_complete, timeout_ns, &interrupted) &&
+	    n == 0) {
+		return interrupted ? ERR_INTERRUPTED : ERR_TIMED_OUT;
 	}
 	return ERR_OK;
 }

@@ -6,6 +6,7 @@
  * (struct vm_garbage). Private frames may be shared copy-on-write with
  * other spaces (pmm_page_share): releasing drops this space's share.
  */
+#include <arch/x86_64/cpu.h>
 #include <arch/x86_64/paging.h>
 #include <base/string.h>
 #include <log/log.h>
@@ -162,6 +163,26 @@ static void insert_locked(struct vm_space *space, struct vm_region *r)
 		}
 	}
 	list_insert_between(&r->link, pos->prev, pos);
+}
+
+/* Enters memory-object region @r in its object's list of mappings, or
+ * takes it out. space->lock held. */
+static void vmo_link(struct vm_region *r)
+{
+	if (r->vmo) {
+		spin_lock(&r->vmo->lock);
+		list_add_tail(&r->vmo->mappings, &r->vmo_link);
+		spin_unlock(&r->vmo->lock);
+	}
+}
+
+static void vmo_unlink(struct vm_region *r)
+{
+	if (r->vmo) {
+		spin_lock(&r->vmo->lock);
+		list_remove(&r->vmo_link);
+		spin_unlock(&r->vmo->lock);
+	}
 }
 
 /* First gap of @size bytes from VM_ANYWHERE_BASE, leaving a guard page
@@ -330,6 +351,57 @@ out_unlock:
 	return err;
 }
 
+err_t vm_map_shared_page(struct vm_space *space, paddr_t phys,
+			 struct kobject *owner, uaddr_t *out)
+{
+	struct vm_region *r = kzalloc(sizeof(*r));
+	struct list_node *pos;
+	uaddr_t start;
+	err_t err;
+
+	if (!r) {
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&space->lock);
+	if (space->dying) { /* its process ended: nothing may be added */
+		spin_unlock(&space->lock);
+		kfree(r);
+		return ERR_PEER_CLOSED;
+	}
+	/* Once per space: a second call finds the first mapping. */
+	list_for_each(pos, &space->regions) {
+		struct vm_region *old =
+			container_of(pos, struct vm_region, link);
+
+		if (old->obj == owner) {
+			*out = old->start;
+			spin_unlock(&space->lock);
+			kfree(r);
+			return ERR_OK;
+		}
+	}
+	err = find_gap_locked(space, PAGE_SIZE, &start);
+	if (!err) {
+		err = paging_map(space->root, start, phys,
+				 pte_flags(VM_PROT_READ) | PTE_SHARED);
+	}
+	if (err) {
+		spin_unlock(&space->lock);
+		kfree(r);
+		return err;
+	}
+	r->start = start;
+	r->end = start + PAGE_SIZE;
+	r->prot = r->max_prot = VM_PROT_READ;
+	r->obj = owner;
+	r->inherit = true;
+	kobject_get(owner);
+	insert_locked(space, r);
+	spin_unlock(&space->lock);
+	*out = start;
+	return ERR_OK;
+}
+
 err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		 uint64_t size, uaddr_t addr, bool fixed, uint32_t prot,
 		 uint32_t max_prot, uaddr_t *out)
@@ -371,8 +443,10 @@ err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
 		r->obj = &vmo->obj;
 		r->vmo = vmo;
 		r->offset = offset;
+		r->space = space;
 		kobject_get(&vmo->obj);
 		insert_locked(space, r);
+		vmo_link(r);
 		r = NULL;
 		*out = addr;
 	}
@@ -440,6 +514,7 @@ static struct vm_region *split_locked(struct vm_region *r, uaddr_t at)
 		kobject_get(upper->obj);
 	}
 	list_insert_between(&upper->link, &r->link, r->link.next);
+	vmo_link(upper);
 	return upper;
 }
 
@@ -478,6 +553,7 @@ err_t vm_unmap(struct vm_space *space, uaddr_t addr, uint64_t size)
 		tmp = r->link.next;
 		unmap_pages_locked(space, r, r->start, r->end, &g);
 		list_remove(&r->link);
+		vmo_unlink(r);
 		list_add_tail(&g.regions, &r->link);
 	}
 	spin_unlock(&space->lock);
@@ -723,6 +799,43 @@ err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 	return copy_space(space, src, dst, len, false);
 }
 
+bool vm_unmap_vmo_tail(struct vmo *vmo, uint64_t size)
+{
+	struct list_node *pos;
+	bool any = false;
+
+retry:
+	spin_lock(&vmo->lock);
+	list_for_each(pos, &vmo->mappings) {
+		struct vm_region *r =
+			container_of(pos, struct vm_region, vmo_link);
+		uaddr_t from = r->start;
+
+		if (r->offset + (r->end - r->start) <= size) {
+			continue;
+		}
+		if (r->offset < size) {
+			from += size - r->offset;
+		}
+		/* The lock order is space, then object: only try. A region
+		 * visited twice has nothing left to unmap the second time;
+		 * faults past the end fail meanwhile (vmo_get_page). */
+		if (!spin_trylock(&r->space->lock)) {
+			spin_unlock(&vmo->lock);
+			cpu_pause();
+			goto retry;
+		}
+		for (uaddr_t va = from; va < r->end; va += PAGE_SIZE) {
+			paddr_t pa;
+
+			any |= paging_unmap(r->space->root, va, &pa) == ERR_OK;
+		}
+		spin_unlock(&r->space->lock);
+	}
+	spin_unlock(&vmo->lock);
+	return any;
+}
+
 bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)
 {
 	uaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
@@ -778,11 +891,12 @@ err_t vm_space_clone(struct vm_space *dst, struct vm_space *src)
 	err_t err = ERR_OK;
 
 	spin_lock(&src->lock);
+	spin_lock(&dst->lock); /* found through its objects' mappings */
 	list_for_each(pos, &src->regions) {
 		struct vm_region *r = container_of(pos, struct vm_region, link);
 		struct vm_region *copy;
 
-		if (r->obj && !r->vmo) {
+		if (r->obj && !r->vmo && !r->inherit) {
 			continue; /* kernel-object frames (queue rings) */
 		}
 		copy = kmalloc(sizeof(*copy));
@@ -794,9 +908,25 @@ err_t vm_space_clone(struct vm_space *dst, struct vm_space *src)
 		if (copy->obj) {
 			kobject_get(copy->obj);
 		}
+		copy->space = dst;
 		list_add_tail(&dst->regions, &copy->link); /* same order */
+		vmo_link(copy);
 		if (r->vmo) {
 			continue; /* shared: the child faults pages in */
+		}
+		if (r->inherit) { /* the same kernel frames, read-only */
+			for (uaddr_t va = r->start; va < r->end && !err;
+			     va += PAGE_SIZE) {
+				uint64_t pte;
+
+				if (paging_query(src->root, va, &pte) ==
+				    ERR_OK) {
+					err = paging_map(dst->root, va,
+							 pte & PTE_ADDR_MASK,
+							 pte & ~PTE_ADDR_MASK);
+				}
+			}
+			continue;
 		}
 		for (uaddr_t va = r->start; va < r->end && !err;
 		     va += PAGE_SIZE) {
@@ -820,6 +950,7 @@ err_t vm_space_clone(struct vm_space *dst, struct vm_space *src)
 			}
 		}
 	}
+	spin_unlock(&dst->lock);
 	spin_unlock(&src->lock);
 	/* The parent's writable pages just became read-only. */
 	smp_tlb_shootdown(src->root, 0, 1ul << 35);
@@ -859,6 +990,7 @@ void vm_space_fini(struct vm_space *space)
 		struct vm_region *r = container_of(n, struct vm_region, link);
 
 		unmap_pages_locked(space, r, r->start, r->end, &g);
+		vmo_unlink(r);
 		list_add_tail(&g.regions, &r->link);
 	}
 	spin_unlock(&space->lock);

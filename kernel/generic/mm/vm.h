@@ -11,7 +11,9 @@
  *
  * Locking: space->lock (a spinlock; nothing under it sleeps) guards the
  * region list and the user half of the page tables. TLB shootdowns are
- * sent after it is released.
+ * sent after it is released. A memory object's lock nests inside: its
+ * list of the regions that map it (vmo->mappings) changes with the
+ * regions, under both locks, so that a shrinking object can find them.
  */
 #pragma once
 
@@ -42,6 +44,10 @@ struct vm_region {
 	struct kobject *obj;		/* NULL for private regions */
 	struct vmo *vmo;		/* set when obj is a memory object */
 	uint64_t offset;		/* byte offset into vmo of start */
+	bool inherit;			/* kernel page carried into clones
+					 * (the clock page) */
+	struct vm_space *space;		/* memory-object regions: the owner */
+	struct list_node vmo_link;	/* in vmo->mappings (vmo->lock) */
 };
 
 struct vm_space {
@@ -66,6 +72,12 @@ err_t vm_map_private(struct vm_space *space, uaddr_t start, uint64_t size,
  * the region) at a kernel-chosen address returned in @out. */
 err_t vm_map_frames(struct vm_space *space, paddr_t phys, uint64_t pages,
 		    uint32_t prot, struct kobject *owner, uaddr_t *out);
+/* Maps the page at @phys, owned by @owner (which the region references),
+ * read-only into @space unless a page of @owner is mapped there already;
+ * returns its address either way. The mapping is carried into clones.
+ * ERR_NO_MEMORY, ERR_NO_SPACE. */
+err_t vm_map_shared_page(struct vm_space *space, paddr_t phys,
+			 struct kobject *owner, uaddr_t *out);
 /* Maps @size bytes of @vmo from @offset at @addr (exactly, with @fixed;
  * else the first gap from VM_ANYWHERE_BASE). Pages come in on fault. */
 err_t vm_map_vmo(struct vm_space *space, struct vmo *vmo, uint64_t offset,
@@ -96,9 +108,15 @@ err_t vm_futex_key(struct vm_space *space, uaddr_t addr, uintptr_t *key_a,
 		   uint64_t *key_b);
 /* Makes @dst (empty, fresh) a copy-on-write clone of @src: private
  * pages are shared read-only until either side writes; memory-object
- * mappings are shared; kernel-object regions (queue rings) are left out.
+ * mappings are shared; kernel-object regions (queue rings) are left out,
+ * but the shared kernel page (vm_map_shared_page) is carried over.
  * On failure @dst holds a partial copy for vm_space_fini. */
 err_t vm_space_clone(struct vm_space *dst, struct vm_space *src);
+/* Unmaps the pages at byte offsets from @size on of @vmo from every
+ * mapping of it; @vmo->pages no longer covers them. Returns whether any
+ * page was mapped (the caller then flushes every TLB before it frees
+ * their frames). No lock held. */
+bool vm_unmap_vmo_tail(struct vmo *vmo, uint64_t size);
 /* Resolves a page fault at @addr (@write, @exec: the access kind) by
  * mapping a memory object's page. False if the access is not allowed or
  * nothing is mapped there. Thread context, interrupts enabled. */

@@ -11,6 +11,9 @@
 #include <syscall/syscall.h>
 #include <user/process.h>
 #include <handle/handle.h>
+#include <base/string.h>
+#include <mm/vm.h>
+#include <smp/smp.h>
 
 static void vmo_destroy(struct kobject *obj)
 {
@@ -63,6 +66,8 @@ static struct vmo *vmo_alloc(enum vmo_kind kind, uint64_t pages)
 	}
 	kobject_init(&v->obj, OBJECT_MEMORY, &vmo_kobject_ops);
 	spin_init(&v->lock);
+	mutex_init(&v->resize);
+	list_init(&v->mappings);
 	v->kind = kind;
 	v->pages = pages;
 	return v;
@@ -118,14 +123,18 @@ err_t vmo_get_page(struct vmo *v, uint64_t index, paddr_t *out)
 	paddr_t fresh = 0;
 	err_t err;
 
-	if (index >= v->pages) {
-		return ERR_RANGE;
-	}
-	if (v->kind != VMO_ANON) {
+	if (v->kind != VMO_ANON) { /* a fixed size */
+		if (index >= v->pages) {
+			return ERR_RANGE;
+		}
 		*out = v->base + index * PAGE_SIZE;
 		return ERR_OK;
 	}
 	spin_lock(&v->lock);
+	if (index >= v->pages) { /* checked under the lock: see resize */
+		spin_unlock(&v->lock);
+		return ERR_RANGE;
+	}
 	if (v->frames[index]) {
 		*out = v->frames[index];
 		spin_unlock(&v->lock);
@@ -137,6 +146,11 @@ err_t vmo_get_page(struct vmo *v, uint64_t index, paddr_t *out)
 		return err;
 	}
 	spin_lock(&v->lock);
+	if (index >= v->pages) { /* shrunk meanwhile */
+		spin_unlock(&v->lock);
+		pmm_free(fresh, 0);
+		return ERR_RANGE;
+	}
 	if (!v->frames[index]) {
 		v->frames[index] = fresh;
 		v->committed++;
@@ -148,6 +162,84 @@ err_t vmo_get_page(struct vmo *v, uint64_t index, paddr_t *out)
 		pmm_free(fresh, 0);
 	}
 	return ERR_OK;
+}
+
+/*
+ * Resizing swaps the frame table under the object's lock, so that page
+ * lookups (vmo_get_page, under the lock) see either the old size or the
+ * new one. A shrink then takes the pages past the end out of every
+ * mapping (vm_unmap_vmo_tail: a fault there already fails), flushes the
+ * TLBs and only then frees their frames.
+ */
+err_t vmo_resize(struct vmo *v, uint64_t pages)
+{
+	paddr_t *frames, *old_frames;
+	uint64_t old_pages;
+
+	if (v->kind != VMO_ANON) {
+		return ERR_NOT_SUPPORTED;
+	}
+	if (pages == 0 || pages > VMO_MAX_PAGES) {
+		return ERR_INVALID;
+	}
+	mutex_lock(&v->resize);
+	old_pages = v->pages;
+	if (pages == old_pages) {
+		mutex_unlock(&v->resize);
+		return ERR_OK;
+	}
+	frames = kzalloc(pages * sizeof(paddr_t));
+	if (!frames) {
+		mutex_unlock(&v->resize);
+		return ERR_NO_MEMORY;
+	}
+	spin_lock(&v->lock);
+	old_frames = v->frames;
+	memcpy(frames, old_frames,
+	       (pages < old_pages ? pages : old_pages) * sizeof(paddr_t));
+	for (uint64_t i = pages; i < old_pages; i++) {
+		v->committed -= old_frames[i] != 0;
+	}
+	v->frames = frames;
+	v->pages = pages;
+	spin_unlock(&v->lock);
+	if (pages < old_pages) {
+		if (vm_unmap_vmo_tail(v, pages * PAGE_SIZE)) {
+			smp_tlb_flush_all();
+		}
+		for (uint64_t i = pages; i < old_pages; i++) {
+			if (old_frames[i]) {
+				pmm_free(old_frames[i], 0);
+			}
+		}
+	}
+	kfree(old_frames);
+	mutex_unlock(&v->resize);
+	return ERR_OK;
+}
+
+int64_t sys_memory_resize(SYSCALL_ARGS)
+{
+	struct process *p = process_current();
+	struct kobject *obj;
+	err_t err;
+
+	if (a0 > UINT32_MAX) {
+		return -(int64_t)ERR_BAD_HANDLE;
+	}
+	err = handle_get(&p->handles, (handle_t)a0, OBJECT_MEMORY, RIGHT_WRITE,
+			 &obj, NULL);
+	if (err) {
+		return -(int64_t)err;
+	}
+	if (a1 == 0 || a1 > VMO_MAX_PAGES * PAGE_SIZE) {
+		err = ERR_INVALID;
+	} else {
+		err = vmo_resize(container_of(obj, struct vmo, obj),
+				 ALIGN_UP(a1, PAGE_SIZE) / PAGE_SIZE);
+	}
+	kobject_put(obj);
+	return -(int64_t)err;
 }
 
 int64_t sys_memory_create(SYSCALL_ARGS)

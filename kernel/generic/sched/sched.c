@@ -91,11 +91,13 @@ static void idle_thread_init(struct thread *idle, struct percpu *cpu)
 }
 
 static void resched_ipi(struct trap_frame *frame);
+static void kick_ipi(struct trap_frame *frame);
 
 void sched_init(void)
 {
 	idle_thread_init(&boot_idle_thread, percpu_this());
 	trap_set_handler(TRAP_IPI_RESCHED, resched_ipi);
+	trap_set_handler(TRAP_IPI_KICK, kick_ipi);
 }
 
 /* Second half of a switch, in the thread switched to: release the run
@@ -212,8 +214,33 @@ void sched_block(struct spinlock *lock)
 	/* Interrupts stay off until the switch is over; restore them after. */
 	lock->irq_was_enabled = false;
 	spin_unlock(lock);
-	schedule_locked(cpu);
+	if (cpu->current->interruptible &&
+	    (__atomic_load_n(&cpu->current->user_work, __ATOMIC_ACQUIRE) &
+	     THREAD_WORK_INTERRUPT)) {
+		/* sched_interrupt came first: do not sleep (see there). */
+		cpu->current->state = THREAD_STATE_RUNNING;
+		spin_unlock(&cpu->rq.lock);
+	} else {
+		schedule_locked(cpu);
+	}
 	cpu_irq_restore(was);
+}
+
+bool sched_interrupt_pending(void)
+{
+	return __atomic_load_n(&sched_current()->user_work,
+			       __ATOMIC_ACQUIRE) &
+	       THREAD_WORK_INTERRUPT;
+}
+
+bool sched_block_interruptible(struct spinlock *lock)
+{
+	struct thread *self = sched_current();
+
+	self->interruptible = true;
+	sched_block(lock);
+	self->interruptible = false;
+	return sched_interrupt_pending();
 }
 
 struct sleeper {
@@ -434,6 +461,91 @@ err_t sched_set_affinity(uint64_t mask)
 static void resched_ipi(struct trap_frame *frame)
 {
 	percpu_this()->rq.need_resched = true;
+}
+
+/* Nothing to do: the way back to user mode (trap_dispatch) does the
+ * interrupted thread's user work. */
+static void kick_ipi(struct trap_frame *frame)
+{
+}
+
+/* Locks the run queue of the CPU @t is on (or last ran on); returns it.
+ * Its cpu field only changes under that lock. */
+static struct percpu *lock_thread_cpu(struct thread *t)
+{
+	for (;;) {
+		unsigned cpu = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		struct percpu *c = percpu_all[cpu];
+
+		spin_lock(&c->rq.lock);
+		if (t->cpu == cpu) {
+			return c;
+		}
+		spin_unlock(&c->rq.lock); /* stolen meanwhile */
+	}
+}
+
+/*
+ * The protocol with sched_block: the caller set a THREAD_WORK_INTERRUPT
+ * bit in t->user_work before this takes the run queue lock (other work
+ * bits only send a running thread into the kernel). A thread
+ * about to sleep in an interruptible wait checks those bits under the
+ * same lock (sched_block), so either it sees them and does not sleep, or
+ * it is switched out by the time this holds the lock and is woken here.
+ * Its wait then finds itself interrupted (waitq_wait_interruptible_locked).
+ */
+void sched_interrupt(struct thread *t)
+{
+	struct percpu *c = lock_thread_cpu(t);
+
+	if (t->state == THREAD_STATE_BLOCKED && t->interruptible &&
+	    c->current != t &&
+	    (__atomic_load_n(&t->user_work, __ATOMIC_ACQUIRE) &
+	     THREAD_WORK_INTERRUPT)) {
+		make_ready(t, c->id);
+	} else if (t->state == THREAD_STATE_RUNNING && c->current == t &&
+		   c != percpu_this()) {
+		apic_send_ipi(c->apic_id, TRAP_IPI_KICK);
+	}
+	spin_unlock(&c->rq.lock);
+}
+
+void sched_set_priority(struct thread *t, unsigned priority)
+{
+	struct percpu *c = lock_thread_cpu(t);
+	struct thread *running = c->current;
+	bool resched = false;
+
+	if (t->state == THREAD_STATE_READY) {
+		rq_remove(&c->rq, t);
+		t->priority = priority;
+		rq_enqueue(&c->rq, t);
+		resched = running == c->idle || priority > running->priority;
+	} else {
+		t->priority = priority;
+		/* Lowered below a ready thread: let it have the CPU. */
+		resched = running == t && c->rq.bitmap &&
+			  31 - (unsigned)__builtin_clz(c->rq.bitmap) > priority;
+	}
+	if (resched) {
+		c->rq.need_resched = true;
+		if (c != percpu_this()) {
+			apic_send_ipi(c->apic_id, TRAP_IPI_RESCHED);
+		}
+	}
+	spin_unlock(&c->rq.lock);
+}
+
+uint64_t sched_online_mask(void)
+{
+	uint64_t mask = 0;
+
+	for (unsigned i = 0; i < percpu_count && i < 64; i++) {
+		if (percpu_all[i] && percpu_all[i]->online) {
+			mask |= 1ul << i;
+		}
+	}
+	return mask;
 }
 
 _Noreturn void sched_run_ap(void)

@@ -27,6 +27,13 @@ enum thread_state {
 	THREAD_STATE_MIGRATING,	/* switched out, to be queued elsewhere */
 };
 
+/* Work a user thread does before it next runs user code (user_work). */
+#define THREAD_WORK_STOP 0x1	/* its supervisor asked it to stop */
+#define THREAD_WORK_KILL 0x2	/* its process was killed */
+#define THREAD_WORK_AFFINITY 0x4 /* apply affinity_pending */
+/* What cuts an interruptible wait short. */
+#define THREAD_WORK_INTERRUPT (THREAD_WORK_STOP | THREAD_WORK_KILL)
+
 struct process;
 struct thread_regs;
 
@@ -49,6 +56,9 @@ struct thread {
 	uint64_t gs_base;
 	bool started;		/* user threads: sched_start was called */
 	bool stopped;		/* stopped for its supervisor (channel lock) */
+	uint32_t user_work;	/* THREAD_WORK_*, atomic */
+	bool interruptible;	/* blocked in an interruptible wait */
+	uint64_t affinity_pending; /* for THREAD_WORK_AFFINITY, atomic */
 	uint64_t slice_end_ns;
 	uint64_t switches;
 	int exit_code;

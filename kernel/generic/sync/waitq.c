@@ -20,6 +20,28 @@ void waitq_wait_locked(struct waitq *wq)
 	sched_block(&wq->lock);
 }
 
+bool waitq_wait_interruptible_locked(struct waitq *wq)
+{
+	struct thread *self = sched_current();
+
+	if (sched_interrupt_pending()) {
+		spin_unlock(&wq->lock);
+		return true;
+	}
+	self->state = THREAD_STATE_BLOCKED;
+	list_add_tail(&wq->waiters, &self->wait_link);
+	if (!sched_block_interruptible(&wq->lock)) {
+		return false;
+	}
+	/* Woken by sched_interrupt rather than by a waker (or both): off
+	 * the list, so that a later wait can link the node again. A waker
+	 * that popped it already left it pointing to itself. */
+	spin_lock(&wq->lock);
+	list_remove(&self->wait_link);
+	spin_unlock(&wq->lock);
+	return true;
+}
+
 static bool wake_first_locked(struct waitq *wq)
 {
 	struct list_node *n = list_pop_head(&wq->waiters);

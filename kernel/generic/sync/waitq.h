@@ -28,6 +28,12 @@ void waitq_init(struct waitq *wq);
 /* Sleeps on @wq; the caller holds wq->lock, which is released (and not
  * re-taken) by the time this returns. */
 void waitq_wait_locked(struct waitq *wq);
+/* As waitq_wait_locked, for a wait that a stop request or a kill cuts
+ * short (THREAD_WORK_INTERRUPT, sched_interrupt): returns true, without
+ * having slept or off @wq's list again, when the thread was interrupted;
+ * the caller then checks its condition once more (under wq->lock) and
+ * gives up the wait if it still does not hold. */
+bool waitq_wait_interruptible_locked(struct waitq *wq);
 /* Wakes the longest waiter; returns whether there was one. */
 bool waitq_wake_one(struct waitq *wq);
 /* Wakes every waiter; returns how many. */

@@ -11,6 +11,7 @@
 #include <keel/syscall.h>
 #include <log/log.h>
 #include <sched/sched.h>
+#include <smp/percpu.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 #include <user/process.h>
@@ -106,6 +107,11 @@ static const syscall_fn syscall_table[] = {
 	[SYS_MEMORY_CREATE_PHYS - SYS_NATIVE_BASE] = sys_memory_create_phys,
 	[SYS_MEMORY_PHYS - SYS_NATIVE_BASE] = sys_memory_phys,
 	[SYS_PROCESS_FORK - SYS_NATIVE_BASE] = sys_process_fork,
+	[SYS_THREAD_SUSPEND - SYS_NATIVE_BASE] = sys_thread_suspend,
+	[SYS_THREAD_PRIORITY - SYS_NATIVE_BASE] = sys_thread_priority,
+	[SYS_THREAD_AFFINITY - SYS_NATIVE_BASE] = sys_thread_affinity,
+	[SYS_MEMORY_RESIZE - SYS_NATIVE_BASE] = sys_memory_resize,
+	[SYS_CLOCK_PAGE - SYS_NATIVE_BASE] = sys_clock_page,
 };
 
 static int64_t linux_call(struct trap_frame *f)
@@ -145,4 +151,9 @@ void syscall_dispatch(struct trap_frame *f)
 	process_check_killed();
 	cpu_irq_disable();
 	sched_preempt_point();
+	/* After the preemption point: work asked for while it was
+	 * preempted is done before user code runs. */
+	if (__builtin_expect(percpu_current()->user_work != 0, 0)) {
+		process_user_work(f, f->error); /* the call's number */
+	}
 }

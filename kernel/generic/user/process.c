@@ -182,6 +182,10 @@ static void user_thread_start(void *arg)
 		f->rflags |= t->start_regs->rflags & PROCESS_USER_RFLAGS;
 	}
 	cpu_irq_disable();
+	if (__atomic_load_n(&t->user_work, __ATOMIC_ACQUIRE)) {
+		/* Asked to stop or move before it ever ran. */
+		process_user_work(f, SUPERVISE_STOP_NO_CALL);
+	}
 	arch_enter_user(f);
 }
 
@@ -386,6 +390,45 @@ void process_check_killed(void)
 	}
 }
 
+void process_user_work(struct trap_frame *frame, uint64_t nr)
+{
+	struct thread *self = sched_current();
+	uint32_t work;
+
+	cpu_irq_enable();
+	process_check_killed();
+	work = __atomic_load_n(&self->user_work, __ATOMIC_ACQUIRE);
+	while (work & THREAD_WORK_AFFINITY) {
+		/* Clear first: a newer mask set meanwhile sets the bit again. */
+		__atomic_and_fetch(&self->user_work, ~THREAD_WORK_AFFINITY,
+				   __ATOMIC_ACQ_REL);
+		sched_set_affinity(__atomic_load_n(&self->affinity_pending,
+						   __ATOMIC_ACQUIRE));
+		work = __atomic_load_n(&self->user_work, __ATOMIC_ACQUIRE);
+	}
+	if ((work & THREAD_WORK_STOP) && self->process->supervision) {
+		supervise_stop_requested(frame, nr);
+	}
+	cpu_irq_disable();
+}
+
+void process_interrupt_threads(struct process *p, uint32_t work)
+{
+	struct list_node *pos;
+
+	spin_lock(&p->lock);
+	list_for_each(pos, &p->threads) {
+		struct thread *t =
+			container_of(pos, struct thread, process_link);
+
+		__atomic_or_fetch(&t->user_work, work, __ATOMIC_ACQ_REL);
+		if (t->started) {
+			sched_interrupt(t);
+		}
+	}
+	spin_unlock(&p->lock);
+}
+
 int process_wait(struct process *p)
 {
 	spin_lock(&p->exit_wait.lock);
@@ -418,6 +461,13 @@ void process_thread_exit(struct thread *t)
 	struct process *p = t->process;
 	bool last;
 
+	/* Leave the address space first: once this thread is counted out,
+	 * the last one may tear it down (page tables included) while this
+	 * CPU would still run on them. */
+	cpu_irq_disable();
+	paging_switch(paging_kernel_root());
+	t->process = NULL;
+	cpu_irq_enable();
 	spin_lock(&p->lock);
 	list_remove(&t->process_link);
 	last = --p->live_threads == 0;
@@ -426,19 +476,12 @@ void process_thread_exit(struct thread *t)
 	if (last) {
 		supervise_process_ended(p, t->exit_code);
 		handle_table_fini(&p->handles);
-		/* Leave the address space before tearing it down. */
-		cpu_irq_disable();
-		paging_switch(paging_kernel_root());
-		t->process = NULL;
-		cpu_irq_enable();
 		vm_space_fini(&p->vm);
 		spin_lock(&p->exit_wait.lock);
 		p->exited = true;
 		p->exit_code = t->exit_code;
 		waitq_wake_all_locked(&p->exit_wait);
 		spin_unlock(&p->exit_wait.lock);
-	} else {
-		t->process = NULL;
 	}
 	process_put(p);
 }

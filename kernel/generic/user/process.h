@@ -27,6 +27,7 @@
 #define PROCESS_USER_RFLAGS 0x40dd5ul
 
 struct thread;
+struct trap_frame;
 struct supervise_channel;
 
 struct process {
@@ -89,6 +90,13 @@ err_t process_find_thread(struct process *p, uint64_t tid,
 			  struct thread **out);
 /* Ends the calling thread if its process was killed. */
 void process_check_killed(void);
+/* The calling thread's work before it returns to user mode with frame
+ * @frame (THREAD_WORK_*: a kill, a new affinity, a stop request), from a
+ * system call @nr or SUPERVISE_STOP_NO_CALL. Interrupts disabled on
+ * entry and exit; enabled meanwhile. */
+void process_user_work(struct trap_frame *frame, uint64_t nr);
+/* Sets @work in every thread of @p and interrupts their waits. */
+void process_interrupt_threads(struct process *p, uint32_t work);
 /* The calling thread's process (NULL for kernel threads). */
 struct process *process_current(void);
 /* Records that @p was killed by CPU exception @vector. */

@@ -115,6 +115,9 @@ static void stop(struct supervise_event *ev)
 	ev->thread = self->id;
 	spin_lock(&ch->lock);
 	self->stopped = true;
+	/* Any stop answers a SYS_THREAD_SUSPEND request. */
+	__atomic_and_fetch(&self->user_work, ~THREAD_WORK_STOP,
+			   __ATOMIC_ACQ_REL);
 	spin_unlock(&ch->lock);
 	post_event(ch, ev);
 	spin_lock(&ch->resume.lock);
@@ -152,6 +155,22 @@ void supervise_fault(struct trap_frame *f, uint64_t address)
 		.rsp = f->rsp,
 	};
 
+	stop(&ev);
+}
+
+void supervise_stop_requested(struct trap_frame *f, uint64_t nr)
+{
+	struct supervise_event ev = {
+		.kind = SUPERVISE_EVENT_STOP,
+		.nr = nr,
+		.rip = f->rip,
+		.rsp = f->rsp,
+	};
+
+	if (nr != SUPERVISE_STOP_NO_CALL) {
+		ev.args[0] = f->rdi, ev.args[1] = f->rsi, ev.args[2] = f->rdx;
+		ev.args[3] = f->r10, ev.args[4] = f->r8, ev.args[5] = f->r9;
+	}
 	stop(&ev);
 }
 
@@ -686,6 +705,8 @@ int64_t sys_process_kill(SYSCALL_ARGS)
 		waitq_wake_all_locked(&p->supervision->resume);
 		spin_unlock(&p->supervision->resume.lock);
 	}
+	/* Threads in queue or futex waits, or running elsewhere, too. */
+	process_interrupt_threads(p, THREAD_WORK_KILL);
 	process_put(p);
 	return 0;
 }
@@ -739,4 +760,46 @@ int64_t sys_vm_read(SYSCALL_ARGS)
 int64_t sys_vm_write(SYSCALL_ARGS)
 {
 	return vm_transfer(a0, a1, a2, a3, true);
+}
+
+int64_t sys_thread_suspend(SYSCALL_ARGS)
+{
+	struct process *p;
+	struct thread *t;
+	int64_t ret = 0;
+	err_t err = supervise_process_get(a0, &p);
+
+	if (err) {
+		return -(int64_t)err;
+	}
+	if (!p->supervision) {
+		process_put(p);
+		return -(int64_t)ERR_INVALID; /* no channel for the event */
+	}
+	if (__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
+		process_put(p);
+		return -(int64_t)ERR_PEER_CLOSED;
+	}
+	err = process_find_thread(p, a1, &t);
+	if (err) {
+		process_put(p);
+		return -(int64_t)err;
+	}
+	/* Under the channel lock, against stop(): either the thread is
+	 * stopped now, or it sees the request before it next runs user
+	 * code. Unstarted threads count as stopped (SYS_THREAD_START). */
+	spin_lock(&p->supervision->lock);
+	if (!t->started || __atomic_load_n(&t->stopped, __ATOMIC_ACQUIRE)) {
+		ret = 1;
+	} else {
+		__atomic_or_fetch(&t->user_work, THREAD_WORK_STOP,
+				  __ATOMIC_ACQ_REL);
+	}
+	spin_unlock(&p->supervision->lock);
+	if (ret == 0) {
+		sched_interrupt(t);
+	}
+	thread_put(t);
+	process_put(p);
+	return ret;
 }

@@ -27,6 +27,10 @@ void supervise_channel_destroy(struct supervise_channel *ch);
 void supervise_syscall(struct trap_frame *frame);
 /* The current thread raised exception @frame: stops it likewise. */
 void supervise_fault(struct trap_frame *frame, uint64_t address);
+/* The current thread, asked to stop by SYS_THREAD_SUSPEND, is on its way
+ * back to user mode from system call @nr (or SUPERVISE_STOP_NO_CALL):
+ * stops it with a STOP event until resumed. */
+void supervise_stop_requested(struct trap_frame *frame, uint64_t nr);
 /* @p's last thread ended with @code: the supervisor gets an EXIT event. */
 void supervise_process_ended(struct process *p, int code);
 /* Wakes @p's stopped threads so they see the process was killed. */
