@@ -1,0 +1,20 @@
+# Host tests of the posix server's pure parts (servers/posix): the vfs
+# over tmpfs, the sparse page map and directory index under it, devfs
+# with the memory devices, ChaCha20 and the random generator.
+POSIX_HDRS := $(wildcard servers/posix/*.h) $(wildcard abi/linux/*.h) \
+	tests/host/posix_fixture.h
+POSIX_VFS_SRCS := servers/posix/vfs.c servers/posix/vfs_walk.c \
+	servers/posix/vfs_ops.c servers/posix/vfs_file.c servers/posix/file.c \
+	servers/posix/tmpfs.c servers/posix/dirindex.c servers/posix/pagemap.c
+POSIX_DEV_SRCS := servers/posix/devfs.c servers/posix/memdev.c \
+	servers/posix/csprng.c servers/posix/chacha20.c
+
+$(eval $(call host_test,test_pagemap,servers/posix/pagemap.c))
+$(eval $(call host_test,test_dirindex,servers/posix/dirindex.c))
+$(eval $(call host_test,test_chacha20,servers/posix/chacha20.c \
+	servers/posix/csprng.c))
+$(eval $(call host_test,test_vfs,$(POSIX_VFS_SRCS)))
+$(eval $(call host_test,test_devfs,$(POSIX_VFS_SRCS) $(POSIX_DEV_SRCS)))
+$(BUILD)/host/test_pagemap $(BUILD)/host/test_dirindex \
+	$(BUILD)/host/test_chacha20 $(BUILD)/host/test_vfs \
+	$(BUILD)/host/test_devfs: $(POSIX_HDRS)
