@@ -19,12 +19,12 @@
 
 static struct vfs_timespec fake_now = { 1000000, 500 };
 
-static void fake_clock(struct vfs_timespec *out)
+static inline void fake_clock(struct vfs_timespec *out)
 {
 	*out = fake_now;
 }
 
-static void tick(void)
+static inline void tick(void)
 {
 	fake_now.sec++;
 	fake_now.nsec += 7;
@@ -41,7 +41,7 @@ struct fx {
 	struct vfs_hooks hooks;
 };
 
-static void fx_init_opts(struct fx *f, const struct tmpfs_opts *opts)
+static inline void fx_init_opts(struct fx *f, const struct tmpfs_opts *opts)
 {
 	memset(f, 0, sizeof(*f));
 	f->hooks.now = fake_clock;
@@ -64,14 +64,14 @@ static void fx_init_opts(struct fx *f, const struct tmpfs_opts *opts)
 	f->other.cred.gid = f->other.cred.rgid = 1001;
 }
 
-static void fx_init(struct fx *f)
+static inline void fx_init(struct fx *f)
 {
 	struct tmpfs_opts opts = { .mode = 0755 };
 
 	fx_init_opts(f, &opts);
 }
 
-static void fx_fini(struct fx *f)
+static inline void fx_fini(struct fx *f)
 {
 	struct vfs_mount *top = f->root.mnt;
 
@@ -81,7 +81,7 @@ static void fx_fini(struct fx *f)
 }
 
 /* Changes the fixture's cwd (for every context). */
-static int fx_chdir(struct fx *f, const char *path)
+static inline int fx_chdir(struct fx *f, const char *path)
 {
 	struct vfs_path p;
 	int err = vfs_lookup_dir(&f->ctx, NULL, path, &p);
@@ -93,13 +93,13 @@ static int fx_chdir(struct fx *f, const char *path)
 	return err;
 }
 
-static int mkd(const struct vfs_ctx *c, const char *path, uint32_t mode)
+static inline int mkd(const struct vfs_ctx *c, const char *path, uint32_t mode)
 {
 	return vfs_mkdirat(c, NULL, path, mode);
 }
 
 /* Creates (or truncates) @path with @data; 0 or the error. */
-static int put(const struct vfs_ctx *c, const char *path, const char *data)
+static inline int put(const struct vfs_ctx *c, const char *path, const char *data)
 {
 	struct file *f;
 	int err = vfs_open(c, NULL, path,
@@ -117,7 +117,7 @@ static int put(const struct vfs_ctx *c, const char *path, const char *data)
 
 /* Reads all of @path (up to @cap - 1 bytes) as a string; the length or
  * the error. */
-static int64_t get(const struct vfs_ctx *c, const char *path, char *buf,
+static inline int64_t get(const struct vfs_ctx *c, const char *path, char *buf,
 		   size_t cap)
 {
 	struct file *f;
@@ -133,33 +133,33 @@ static int64_t get(const struct vfs_ctx *c, const char *path, char *buf,
 	return n;
 }
 
-static int st(const struct vfs_ctx *c, const char *path,
+static inline int st(const struct vfs_ctx *c, const char *path,
 	      struct linux_stat *s)
 {
 	return vfs_stat(c, NULL, path, 0, s);
 }
 
-static int lst(const struct vfs_ctx *c, const char *path,
+static inline int lst(const struct vfs_ctx *c, const char *path,
 	       struct linux_stat *s)
 {
 	return vfs_stat(c, NULL, path, LINUX_AT_SYMLINK_NOFOLLOW, s);
 }
 
-static uint64_t ino_of(const struct vfs_ctx *c, const char *path)
+static inline uint64_t ino_of(const struct vfs_ctx *c, const char *path)
 {
 	struct linux_stat s;
 
 	return st(c, path, &s) == 0 ? s.st_ino : 0;
 }
 
-static int err_of_stat(const struct vfs_ctx *c, const char *path)
+static inline int err_of_stat(const struct vfs_ctx *c, const char *path)
 {
 	struct linux_stat s;
 
 	return st(c, path, &s);
 }
 
-static int op(const struct vfs_ctx *c, const char *path, unsigned flags,
+static inline int op(const struct vfs_ctx *c, const char *path, unsigned flags,
 	      uint32_t mode)
 {
 	struct file *f;
