@@ -18,3 +18,7 @@ $(eval $(call host_test,test_devfs,$(POSIX_VFS_SRCS) $(POSIX_DEV_SRCS)))
 $(BUILD)/host/test_pagemap $(BUILD)/host/test_dirindex \
 	$(BUILD)/host/test_chacha20 $(BUILD)/host/test_vfs \
 	$(BUILD)/host/test_devfs: $(POSIX_HDRS)
+
+# abi/linux/ against the host C library's headers (x86_64 Linux).
+$(eval $(call host_test,test_linux_abi,))
+$(BUILD)/host/test_linux_abi: $(wildcard abi/linux/*.h)
