@@ -21,6 +21,39 @@ int vfs_setattr(struct inode *inode, const struct vfs_attr *attr)
 	return inode->ops->setattr(inode, attr);
 }
 
+enum vfs_changer vfs_changer_of(const struct vfs_cred *cred,
+				const struct inode *inode)
+{
+	if (cred->uid == 0) {
+		return VFS_CHANGER_PRIVILEGED;
+	}
+	return vfs_cred_in_group(cred, inode->gid) ? VFS_CHANGER_IN_GROUP
+						   : VFS_CHANGER_OUTSIDER;
+}
+
+bool vfs_kill_priv(const struct inode *inode, enum vfs_changer who,
+		   struct vfs_attr *attr)
+{
+	uint32_t mode = inode->mode, kill = 0;
+
+	if (who == VFS_CHANGER_PRIVILEGED || !LINUX_S_ISREG(mode)) {
+		return false;
+	}
+	if (mode & LINUX_S_ISUID) {
+		kill |= LINUX_S_ISUID;
+	}
+	if ((mode & LINUX_S_ISGID) &&
+	    ((mode & LINUX_S_IXGRP) || who == VFS_CHANGER_OUTSIDER)) {
+		kill |= LINUX_S_ISGID;
+	}
+	if (!kill) {
+		return false;
+	}
+	attr->valid |= VFS_ATTR_MODE;
+	attr->mode = mode & 07777 & ~kill;
+	return true;
+}
+
 static bool ts_before(struct vfs_timespec a, struct vfs_timespec b)
 {
 	return a.sec < b.sec || (a.sec == b.sec && a.nsec < b.nsec);
@@ -104,6 +137,14 @@ static int64_t reg_write(struct file *f, const void *buf, size_t len,
 	}
 	if (*pos == VFS_MAX_FILE_SIZE) {
 		return -LINUX_EFBIG;
+	}
+	{
+		struct vfs_attr attr = { 0 };
+
+		if (vfs_kill_priv(inode, (enum vfs_changer)(uintptr_t)f->priv,
+				  &attr)) {
+			vfs_setattr(inode, &attr);
+		}
 	}
 	/* A write is cut at the largest file size, as Linux cuts it. */
 	if (len > VFS_MAX_FILE_SIZE - *pos) {
@@ -288,6 +329,7 @@ int vfs_ftruncate(struct file *f, int64_t length)
 	}
 	attr.valid = VFS_ATTR_SIZE;
 	attr.size = (uint64_t)length;
+	vfs_kill_priv(inode, (enum vfs_changer)(uintptr_t)f->priv, &attr);
 	return vfs_setattr(inode, &attr);
 }
 

@@ -89,3 +89,25 @@ extern const struct file_ops vfs_dir_fops;
 extern const struct file_ops vfs_opath_fops;
 /* Changes @inode's attributes through its file system. */
 int vfs_setattr(struct inode *inode, const struct vfs_attr *attr);
+/* Who changes a file, for the clearing of set-id bits. */
+enum vfs_changer {
+	VFS_CHANGER_PRIVILEGED,	/* root: CAP_FSETID */
+	VFS_CHANGER_IN_GROUP,	/* in the file's group */
+	VFS_CHANGER_OUTSIDER,
+};
+
+enum vfs_changer vfs_changer_of(const struct vfs_cred *cred,
+				const struct inode *inode);
+/*
+ * A regular file changed (written, truncated) by someone without root's
+ * CAP_FSETID loses its set-uid bit and its set-gid bit (unless the
+ * set-gid bit has no group execute bit and the changer is in the file's
+ * group: then it is a locking mark, not a privilege), as on Linux. Sets
+ * the mode of @attr (VFS_ATTR_MODE) when there is something to clear;
+ * returns whether it did.
+ */
+bool vfs_kill_priv(const struct inode *inode, enum vfs_changer who,
+		   struct vfs_attr *attr);
+/* The priv of a vfs_reg_fops file is the vfs_changer of its opener
+ * (writes through it then clear set-id bits: Linux checks the writer at
+ * each write, we remember the opener). */

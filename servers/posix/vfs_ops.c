@@ -188,8 +188,13 @@ static int at_lookup(const struct vfs_ctx *ctx, const struct vfs_path *dir,
  * at the end is followed (not with O_NOFOLLOW or O_EXCL) and its target
  * created if missing, as Linux does.
  */
+/* The directory that held the last component of an O_CREAT open. */
+struct creat_dir {
+	uint32_t mode, uid;
+};
+
 static int open_creat(struct vfs_walk *w, const char *path, unsigned flags,
-		      uint32_t mode, bool *created)
+		      uint32_t mode, bool *created, struct creat_dir *cd)
 {
 	const struct vfs_ctx *ctx = w->ctx;
 	struct vfs_last last;
@@ -208,6 +213,8 @@ static int open_creat(struct vfs_walk *w, const char *path, unsigned flags,
 		return -LINUX_EISDIR;
 	}
 	dir = w->cur.inode;
+	cd->mode = dir->mode;
+	cd->uid = dir->uid;
 	err = vfs_lookup_name(dir, last.name, last.len, &child);
 	if (err == -LINUX_ENOENT) {
 		if (vfs_mount_is_rdonly(w->cur.mnt)) {
@@ -243,13 +250,32 @@ static int open_creat(struct vfs_walk *w, const char *path, unsigned flags,
 		if (err < 0) {
 			return err;
 		}
-		err = open_creat(w, target, flags, mode, created);
+		err = open_creat(w, target, flags, mode, created, cd);
 		free(target);
 		return err;
 	}
 	vfs_walk_move(w, w->cur.mnt, child);
 	vfs_walk_cross_mounts(w);
 	return 0;
+}
+
+/*
+ * Linux's may_create_in_sticky, with the kernel's default sysctls
+ * (protected_regular and protected_fifos off): O_CREAT meeting an
+ * existing file other than a regular file or fifo in a sticky directory
+ * others may write, owned neither by the directory's owner nor by the
+ * caller, is refused, root included.
+ */
+static int may_create_in_sticky(const struct vfs_ctx *ctx,
+				const struct creat_dir *cd,
+				const struct inode *inode)
+{
+	if (!(cd->mode & LINUX_S_ISVTX) || LINUX_S_ISREG(inode->mode) ||
+	    LINUX_S_ISFIFO(inode->mode) || inode->uid == cd->uid ||
+	    inode->uid == ctx->cred.uid) {
+		return 0;
+	}
+	return (cd->mode & 0022) ? -LINUX_EACCES : 0;
 }
 
 /* Linux's may_open for an existing file opened with access @acc. */
@@ -293,8 +319,13 @@ static int open_file(const struct vfs_ctx *ctx, const struct vfs_path *p,
 
 	switch (inode->mode & LINUX_S_IFMT) {
 	case LINUX_S_IFREG:
-		f = file_create(inode->fops ? inode->fops : &vfs_reg_fops,
-				flags, NULL);
+		if (inode->fops) {
+			f = file_create(inode->fops, flags, NULL);
+		} else {
+			f = file_create(&vfs_reg_fops, flags,
+					(void *)(uintptr_t)vfs_changer_of(
+						&ctx->cred, inode));
+		}
 		break;
 	case LINUX_S_IFDIR:
 		f = file_create(&vfs_dir_fops, flags, NULL);
@@ -375,6 +406,7 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		VFS_MAY_READ | VFS_MAY_WRITE
 	};
 	unsigned acc = acc_modes[flags & LINUX_O_ACCMODE];
+	struct creat_dir cd = { 0, 0 };
 	bool created = false;
 	struct vfs_walk w;
 	int err;
@@ -396,7 +428,7 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		return err;
 	}
 	if (flags & LINUX_O_CREAT) {
-		err = open_creat(&w, path, flags, mode, &created);
+		err = open_creat(&w, path, flags, mode, &created, &cd);
 	} else {
 		err = vfs_walk_path(&w, path,
 				    ((flags & LINUX_O_NOFOLLOW)
@@ -416,6 +448,10 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		}
 		if (LINUX_S_ISDIR(w.cur.inode->mode)) {
 			err = -LINUX_EISDIR;
+			goto out_end;
+		}
+		err = may_create_in_sticky(ctx, &cd, w.cur.inode);
+		if (err < 0) {
 			goto out_end;
 		}
 	}
@@ -440,6 +476,9 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 			attr.size = 0;
 			attr.mtime = now;
 			attr.ctime = now;
+			vfs_kill_priv(w.cur.inode,
+				      vfs_changer_of(&ctx->cred, w.cur.inode),
+				      &attr);
 			err = vfs_setattr(w.cur.inode, &attr);
 			if (err < 0) {
 				goto out_end;
@@ -995,13 +1034,17 @@ static int rename_checks(const struct vfs_ctx *ctx, struct rename_side *o,
 	}
 	/* A directory moved to a new parent has its ".." rewritten. */
 	if (o->w.cur.inode != n->w.cur.inode) {
-		if (is_dir && !exchange) {
+		if (is_dir) {
 			err = vfs_permission(&ctx->cred, src, VFS_MAY_WRITE);
-		} else if (exchange && new_is_dir) {
-			err = vfs_permission(&ctx->cred, dst, VFS_MAY_WRITE);
+			if (err < 0) {
+				return err;
+			}
 		}
-		if (err < 0) {
-			return err;
+		if (exchange && new_is_dir) {
+			err = vfs_permission(&ctx->cred, dst, VFS_MAY_WRITE);
+			if (err < 0) {
+				return err;
+			}
 		}
 	}
 	if (src->mounts > 0 || (dst && dst->mounts > 0)) {
@@ -1149,7 +1192,9 @@ int64_t vfs_readlinkat(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		return err;
 	}
 	if (!LINUX_S_ISLNK(p.inode->mode) || !p.inode->ops->readlink) {
-		n = -LINUX_EINVAL;
+		/* An empty path names @dir, which is no symlink: Linux says
+		 * ENOENT then. */
+		n = path[0] == '\0' ? -LINUX_ENOENT : -LINUX_EINVAL;
 	} else {
 		n = p.inode->ops->readlink(p.inode, buf, size);
 	}
@@ -1237,19 +1282,24 @@ int vfs_chown_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 		attr.valid |= VFS_ATTR_GID;
 		attr.gid = gid;
 	}
-	/* A file changing hands loses its set-uid bit, and its set-gid bit
-	 * if group-executable (Linux does so even for root). */
-	if (!LINUX_S_ISDIR(mode) && !LINUX_S_ISLNK(mode)) {
-		uint32_t kill = 0;
+	/*
+	 * A file changing hands (even to the same ids, even by root) loses
+	 * its set-uid bit, and its set-gid bit if group-executable or if
+	 * the caller is outside its group; that is a mode change, which
+	 * only the owner may make.
+	 */
+	if (!LINUX_S_ISDIR(mode)) {
+		uint32_t kill = mode & LINUX_S_ISUID;
 
-		if (mode & LINUX_S_ISUID) {
-			kill |= LINUX_S_ISUID;
-		}
-		if ((mode & (LINUX_S_ISGID | LINUX_S_IXGRP)) ==
-		    (LINUX_S_ISGID | LINUX_S_IXGRP)) {
+		if ((mode & LINUX_S_ISGID) &&
+		    ((mode & LINUX_S_IXGRP) ||
+		     (cred->uid != 0 && !vfs_cred_in_group(cred, inode->gid)))) {
 			kill |= LINUX_S_ISGID;
 		}
 		if (kill) {
+			if (!is_owner(ctx, inode)) {
+				return -LINUX_EPERM;
+			}
 			attr.valid |= VFS_ATTR_MODE;
 			attr.mode = mode & MODE_PERMS & ~kill;
 		}
@@ -1288,6 +1338,10 @@ int vfs_utimens_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 	struct vfs_timespec now = vfs_now();
 	int err;
 
+	if (times && times[0].nsec == LINUX_UTIME_OMIT &&
+	    times[1].nsec == LINUX_UTIME_OMIT) {
+		return 0;
+	}
 	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
@@ -1334,6 +1388,11 @@ int vfs_utimensat(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 	struct vfs_path p;
 	int err;
 
+	/* Linux returns at once, not even checking the path or flags. */
+	if (times && times[0].nsec == LINUX_UTIME_OMIT &&
+	    times[1].nsec == LINUX_UTIME_OMIT) {
+		return 0;
+	}
 	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
@@ -1394,8 +1453,10 @@ int vfs_faccessat(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 	return err;
 }
 
-/* Changes the size of regular file @p (checked writable by the caller). */
-static int set_size(struct inode *inode, uint64_t length)
+/* Changes the size of regular file @inode (checked writable by the
+ * caller). */
+static int set_size(const struct vfs_ctx *ctx, struct inode *inode,
+		    uint64_t length)
 {
 	struct vfs_attr attr = { 0 };
 
@@ -1404,6 +1465,7 @@ static int set_size(struct inode *inode, uint64_t length)
 	}
 	attr.valid = VFS_ATTR_SIZE;
 	attr.size = length;
+	vfs_kill_priv(inode, vfs_changer_of(&ctx->cred, inode), &attr);
 	return vfs_setattr(inode, &attr);
 }
 
@@ -1432,7 +1494,7 @@ int vfs_truncate(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		err = vfs_permission(&ctx->cred, inode, VFS_MAY_WRITE);
 	}
 	if (err == 0) {
-		err = set_size(inode, (uint64_t)length);
+		err = set_size(ctx, inode, (uint64_t)length);
 	}
 	vfs_path_put(&p);
 	return err;

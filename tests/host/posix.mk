@@ -22,3 +22,8 @@ $(BUILD)/host/test_pagemap $(BUILD)/host/test_dirindex \
 # abi/linux/ against the host C library's headers (x86_64 Linux).
 $(eval $(call host_test,test_linux_abi,))
 $(BUILD)/host/test_linux_abi: $(wildcard abi/linux/*.h)
+
+# The vfs against the host kernel, call for call (needs root; see the
+# test's opening comment).
+$(eval $(call host_test,test_vfs_linux,$(POSIX_VFS_SRCS)))
+$(BUILD)/host/test_vfs_linux: $(POSIX_HDRS)
