@@ -23,6 +23,7 @@
 struct file;
 struct inode;
 struct lproc;
+struct vfs_mount;
 
 /* poll(2) bits, as Linux numbers them. */
 #define FILE_POLLIN 0x001
@@ -61,6 +62,7 @@ struct file {
 	unsigned flags;			/* O_* status flags (Linux values) */
 	const struct file_ops *ops;
 	struct inode *inode;		/* NULL for anonymous objects */
+	struct vfs_mount *mnt;		/* with @inode: where it was opened */
 	uint64_t pos;
 	void *priv;			/* the object's own state */
 	struct pwait_head *wait;	/* readiness changes; NULL: never */
@@ -70,5 +72,7 @@ struct file {
 struct file *file_create(const struct file_ops *ops, unsigned flags,
 			 void *priv);
 void file_get(struct file *f);
-/* Drops a reference; the last one calls ops->release. */
+/* Drops a reference; the last one calls ops->release, then drops the
+ * file's references on its inode and mount (vfs_open() set them) and
+ * frees it. */
 void file_put(struct file *f);
