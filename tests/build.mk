@@ -42,10 +42,14 @@ GUEST_ARGS_1 := --qemu-arg=-machine --qemu-arg=hpet=off
 GUEST_ARGS_4 :=
 # Scenarios: the image `make run` boots, driven through its serial
 # console as a user would (tools/qemu_test.py --send/--expect).
-SCENARIO_SHELL := --expect '\# ' --send 'echo $$((6*7))' --expect '^42' \
+SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--send 'echo keel | cat' --expect '^keel' \
 	--send 'sh -c "exit 3"; echo status=$$?' --expect 'status=3' \
-	--send 'sleep 1 & wait; echo waited' --expect '^waited'
+	--send 'sleep 1 & wait; echo waited' --expect '^waited' \
+	--send 'mkdir -p /tmp/d/e && echo hi > /tmp/d/e/f && cat /tmp/d/e/f' \
+	--expect '^hi' \
+	--send 'ls /bin | grep -c busybox' --expect '^1' \
+	--send 'cd /tmp/d && pwd' --expect '^/tmp/d'
 
 guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)

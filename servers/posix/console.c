@@ -6,6 +6,7 @@
 #include <rt/rt.h>
 
 #include "console.h"
+#include "devfs.h"
 #include "file.h"
 #include "proc.h"
 #include "server.h"
@@ -15,6 +16,7 @@
 
 #define O_RDWR 2
 #define O_NOCTTY 0400
+#define CONSOLE_MINOR 1
 
 static struct serial com1;
 static bool com1_ready;
@@ -145,8 +147,43 @@ const struct tty_proc_ops console_tty_procs = {
 	.now_ns = procs_now_ns,
 };
 
+/* /dev/ttyS0 and /dev/console: the UART's tty. The console never
+ * becomes a controlling terminal by being opened (Linux's rule; init
+ * makes it one for the shell with TIOCSCTTY). */
+static int open_serial(void *priv, struct lproc *caller, uint32_t minor,
+		       unsigned flags, struct file **out)
+{
+	(void)priv;
+	if (!com1_ready || !caller) {
+		return -LINUX_ENXIO;
+	}
+	if (minor == CONSOLE_MINOR) {
+		flags |= O_NOCTTY;
+	}
+	return tty_open(serial_tty(&com1), caller, flags, out);
+}
+
+/* /dev/tty: the caller's controlling terminal. */
+static int open_ctty(void *priv, struct lproc *caller, uint32_t minor,
+		     unsigned flags, struct file **out)
+{
+	(void)priv, (void)minor;
+	if (!caller || !caller->ctty) {
+		return -LINUX_ENXIO;
+	}
+	return tty_open(caller->ctty, caller, flags | O_NOCTTY, out);
+}
+
 int console_init(void)
 {
+	static const struct devfs_dev devs[] = {
+		{ .name = "ttyS0", .mode = 0620, .gid = 5, .major = 4,
+		  .minor = 64, .open = open_serial },
+		{ .name = "console", .mode = 0600, .major = 5,
+		  .minor = CONSOLE_MINOR, .open = open_serial },
+		{ .name = "tty", .mode = 0666, .major = 5, .minor = 0,
+		  .open = open_ctty },
+	};
 	struct linux_winsize ws = { .ws_row = 24, .ws_col = 80 };
 	err_t err = serial_init(&com1, &posix_loop, &console_tty_procs);
 
@@ -156,6 +193,9 @@ int console_init(void)
 	/* A serial line has no size; 24x80 is what terminals assume. */
 	tty_set_winsize(serial_tty(&com1), &ws);
 	com1_ready = true;
+	for (size_t i = 0; i < sizeof(devs) / sizeof(devs[0]); i++) {
+		devfs_register(&devs[i]);
+	}
 	return 0;
 }
 

@@ -11,18 +11,23 @@
 #include <keel/syscall.h>
 #include <linux_abi/auxv.h>
 #include <linux_abi/errno.h>
+#include <linux_abi/fcntl.h>
+#include <linux_abi/stat.h>
 #include <rt/malloc.h>
 #include <rt/rt.h>
 
 #include "bootfs.h"
 #include "exec.h"
+#include "file.h"
 #include "proc.h"
 #include "server.h"
 #include "stack.h"
+#include "vfs.h"
 
 #define PAGE 4096ull
 #define EXEC_SCRIPT_DEPTH 4
 #define EXEC_ARGS_MAX (256u * 1024)	/* bytes of initial stack */
+#define EXEC_IMAGE_MAX (256u << 20)	/* the largest program read */
 
 static uint64_t page_down(uint64_t a)
 {
@@ -337,21 +342,107 @@ static int load_script(struct lproc *p, const char *path, const void *data,
 	return err;
 }
 
-static int load(struct lproc *p, const char *path, char *const argv[],
-		char *const envp[], int depth, struct exec_result *out)
+static int load_image(struct lproc *p, const char *path, const void *data,
+		      size_t size, char *const argv[], char *const envp[],
+		      int depth, struct exec_result *out);
+
+/* Reads the whole of the program file @path, as @p may execute it, into
+ * a new buffer. Before the VFS has a root, from the initrd. */
+static int read_image(struct lproc *p, const char *path, void **out,
+		      size_t *size)
 {
-	struct elf64_image img;
-	const void *data;
-	uint64_t ids[2], bias = 0, end, sp;
-	const char *name;
-	size_t size;
-	int64_t r;
+	struct vfs_ctx ctx = {
+		.root = &p->root, .cwd = &p->cwd, .umask = p->umask,
+		.proc = p,
+		.cred = { .uid = p->euid, .gid = p->egid, .ruid = p->uid,
+			  .rgid = p->gid },
+	};
+	uint64_t pos = 0;
+	struct file *f;
+	uint8_t *buf;
 	int err;
 
-	err = bootfs_find(path, &data, &size);
+	if (!p->root.inode) {
+		const void *data;
+
+		err = bootfs_find(path, &data, size);
+		if (err) {
+			return err;
+		}
+		buf = malloc(*size ? *size : 1);
+		if (!buf) {
+			return -LINUX_ENOMEM;
+		}
+		memcpy(buf, data, *size);
+		*out = buf;
+		return 0;
+	}
+	err = vfs_faccessat(&ctx, NULL, path, LINUX_X_OK, LINUX_AT_EACCESS);
 	if (err) {
 		return err;
 	}
+	err = vfs_open(&ctx, NULL, path, LINUX_O_RDONLY, 0, &f);
+	if (err) {
+		return err;
+	}
+	if (!f->inode || !LINUX_S_ISREG(f->inode->mode)) {
+		file_put(f);
+		return -LINUX_EACCES;
+	}
+	*size = f->inode->size;
+	if (*size > EXEC_IMAGE_MAX) {
+		file_put(f);
+		return -LINUX_ENOMEM;
+	}
+	buf = malloc(*size ? *size : 1);
+	if (!buf) {
+		file_put(f);
+		return -LINUX_ENOMEM;
+	}
+	while (pos < *size) {
+		int64_t n = f->ops->read(f, buf + pos, *size - pos, &pos);
+
+		if (n <= 0) {
+			break;
+		}
+	}
+	file_put(f);
+	if (pos < *size) {
+		free(buf);
+		return -LINUX_EIO;
+	}
+	*out = buf;
+	return 0;
+}
+
+static int load(struct lproc *p, const char *path, char *const argv[],
+		char *const envp[], int depth, struct exec_result *out)
+{
+	void *image;
+	const void *data;
+	size_t size;
+	int err;
+
+	err = read_image(p, path, &image, &size);
+	if (err) {
+		return err;
+	}
+	data = image;
+	err = load_image(p, path, data, size, argv, envp, depth, out);
+	free(image);
+	return err;
+}
+
+static int load_image(struct lproc *p, const char *path, const void *data,
+		      size_t size, char *const argv[], char *const envp[],
+		      int depth, struct exec_result *out)
+{
+	struct elf64_image img;
+	uint64_t ids[2], bias = 0, end, sp;
+	const char *name;
+	int64_t r;
+	int err;
+
 	if (size >= 2 && ((const char *)data)[0] == '#' &&
 	    ((const char *)data)[1] == '!') {
 		return load_script(p, path, data, size, argv, envp, depth, out);

@@ -66,6 +66,8 @@ struct file {
 	uint64_t pos;
 	void *priv;			/* the object's own state */
 	struct pwait_head *wait;	/* readiness changes; NULL: never */
+	uint32_t stat_mode;		/* without an inode: st_mode's type
+					 * for fstat (0: a FIFO) */
 };
 
 /* A new file with one reference; NULL when out of memory. */

@@ -18,74 +18,75 @@
 
 #include "bootfs.h"
 #include "console.h"
+#include "csprng.h"
+#include "devfs.h"
+#include "memdev.h"
+#include "pipe.h"
+#include "rootfs.h"
+#include "vfs.h"
 #include "ltime.h"
 #include "proc.h"
 #include "server.h"
 
 int main(uint64_t arg);
 
+/* What tmpfs may fill (its default is half of this); the machine's size
+ * comes with a kernel memory-statistics call. */
+#define POSIX_RAM_BYTES (1ull << 31)
+
 struct loop posix_loop;
 struct posix_options posix_opts = { .init = "/sbin/init" };
 
-/* A ChaCha20 keystream (RFC 8439's block function) over a key seeded
- * from the TSC and the clock: unpredictable enough for AT_RANDOM and
- * hash seeds; a proper entropy source (RDRAND, virtio-rng) is for later. */
-static uint32_t rng_state[16];
-static uint8_t rng_block[64];
-static unsigned rng_used = 64;
-
-static uint32_t rotl(uint32_t v, int n)
-{
-	return (v << n) | (v >> (32 - n));
-}
-
-#define QR(a, b, c, d)                                                      \
-	(a += b, d ^= a, d = rotl(d, 16), c += d, b ^= c, b = rotl(b, 12),  \
-	 a += b, d ^= a, d = rotl(d, 8), c += d, b ^= c, b = rotl(b, 7))
-
-static void rng_refill(void)
-{
-	uint32_t x[16];
-
-	memcpy(x, rng_state, sizeof(x));
-	for (int i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]), QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]), QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]), QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]), QR(x[3], x[4], x[9], x[14]);
-	}
-	for (int i = 0; i < 16; i++) {
-		x[i] += rng_state[i];
-	}
-	memcpy(rng_block, x, sizeof(rng_block));
-	rng_state[12]++; /* block counter */
-	rng_used = 0;
-}
-
+/* The generator behind AT_RANDOM, getrandom and /dev/urandom (csprng.h),
+ * seeded from the TSC and the clock: unpredictable enough for hash seeds
+ * and stack canaries; a proper entropy source (RDRAND, virtio-rng) is
+ * for later. */
 static void rng_seed(void)
 {
-	static const char sigma[16] = "expand 32-byte k";
-	uint32_t lo, hi;
+	uint64_t seed[8];
 
-	memcpy(rng_state, sigma, 16);
-	for (int i = 4; i < 12; i++) {
+	for (int i = 0; i < 8; i++) {
+		uint32_t lo, hi;
+
 		__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-		rng_state[i] = lo ^ rotl(hi, 7) ^ (uint32_t)rt_clock_ns() ^
-			       (uint32_t)(i * 0x9e3779b9u);
+		seed[i] = ((uint64_t)hi << 32 | lo) ^ rt_clock_ns() ^
+			  (uint64_t)i * 0x9e3779b97f4a7c15ull;
 	}
+	csprng_seed(seed, sizeof(seed));
 }
 
 void posix_random(void *buf, uint64_t len)
 {
-	uint8_t *b = buf;
-
-	while (len--) {
-		if (rng_used == 64) {
-			rng_refill();
-		}
-		*b++ = rng_block[rng_used++];
-	}
+	csprng_read(buf, (size_t)len);
 }
+
+static void vfs_clock(struct vfs_timespec *out)
+{
+	uint64_t ns = ltime_realtime_ns();
+
+	out->sec = (int64_t)(ns / LTIME_NS_PER_S);
+	out->nsec = (int64_t)(ns % LTIME_NS_PER_S);
+}
+
+static int open_fifo(struct lproc *caller, struct inode *inode,
+		     unsigned flags, struct file **out)
+{
+	(void)caller;
+	return pipe_fifo_open(&inode->special, flags, out);
+}
+
+static void release_special(struct inode *inode)
+{
+	pipe_fifo_release(inode->special);
+	inode->special = NULL;
+}
+
+static const struct vfs_hooks posix_vfs_hooks = {
+	.now = vfs_clock,
+	.open_dev = devfs_open,
+	.open_fifo = open_fifo,
+	.release_special = release_special,
+};
 
 static void parse_options(const char *cmdline)
 {
@@ -166,13 +167,19 @@ int main(uint64_t arg)
 	}
 	rng_seed();
 	ltime_init();
-	if (console_init()) {
-		rt_printf("posix: no console (no hardware right?)");
-	}
 	err = loop_init(&posix_loop, 256);
 	if (err) {
 		rt_printf("posix: cannot create the queue: %s", error_str(err));
 		return 1;
+	}
+	vfs_set_hooks(&posix_vfs_hooks);
+	memdev_register();
+	if (console_init()) {
+		rt_printf("posix: no console (no hardware right?)");
+	}
+	if (rootfs_init(POSIX_RAM_BYTES)) {
+		rt_printf("posix: no root file system; programs come from the "
+			  "initrd as it is");
 	}
 	rt_printf("posix: starting %s%s", posix_opts.init,
 		  posix_opts.oneshot ? " (oneshot)" : "");

@@ -15,6 +15,8 @@ struct pipe {
 	uint8_t *buf;
 	uint32_t head, len;	/* ring: bytes [head, head + len) */
 	unsigned readers, writers;
+	bool named;		/* a FIFO's: lives with its inode */
+	unsigned opened_writers; /* writers ever opened (FIFO wake-up) */
 	struct pwait_head wait;
 };
 
@@ -82,16 +84,17 @@ static int64_t pipe_write(struct file *f, const void *buf, size_t len,
 static unsigned pipe_poll(struct file *f)
 {
 	struct pipe *p = f->priv;
-	unsigned ev = 0;
+	unsigned acc = f->flags & 3, ev = 0;
 
-	if ((f->flags & 3) == 0) { /* read end */
+	if (acc != 1) { /* a read end */
 		if (p->len) {
 			ev |= FILE_POLLIN | FILE_POLLRDNORM;
 		}
 		if (!p->writers) {
 			ev |= FILE_POLLHUP;
 		}
-	} else {
+	}
+	if (acc != 0) { /* a write end */
 		if (PIPE_SIZE - p->len >= PIPE_BUF) {
 			ev |= FILE_POLLOUT | FILE_POLLWRNORM;
 		}
@@ -119,13 +122,14 @@ static void pipe_release(struct file *f)
 {
 	struct pipe *p = f->priv;
 
-	if ((f->flags & 3) == 0) {
+	if ((f->flags & 3) != 1) {
 		p->readers--;
-	} else {
+	}
+	if ((f->flags & 3) != 0) {
 		p->writers--;
 	}
 	pwait_wake(&p->wait);
-	if (!p->readers && !p->writers) {
+	if (!p->readers && !p->writers && !p->named) {
 		free(p->buf);
 		free(p);
 	}
@@ -161,7 +165,77 @@ int pipe_create(unsigned flags, struct file **read_end,
 	}
 	p->readers = p->writers = 1;
 	r->wait = w->wait = &p->wait;
+	r->stat_mode = w->stat_mode = 0010000; /* S_IFIFO */
 	*read_end = r;
 	*write_end = w;
 	return 0;
+}
+
+int pipe_fifo_open(void **special, unsigned flags, struct file **out)
+{
+	struct pipe *p = *special;
+	unsigned acc = flags & 3;
+	struct file *f;
+
+	if (acc == 3) {
+		return -LINUX_EINVAL;
+	}
+	if (!p) {
+		p = calloc(1, sizeof(*p));
+		if (!p || !(p->buf = malloc(PIPE_SIZE))) {
+			free(p);
+			return -LINUX_ENOMEM;
+		}
+		pwait_head_init(&p->wait);
+		p->named = true;
+		*special = p;
+	}
+	/* A write-only open without readers: ENXIO when it may not wait. */
+	if (acc == 1 && !p->readers && (flags & 04000)) {
+		return -LINUX_ENXIO;
+	}
+	/* O_RDWR counts as both ends (Linux allows it on FIFOs). */
+	f = file_create(&pipe_ops, flags, p);
+	if (!f) {
+		return -LINUX_ENOMEM;
+	}
+	f->wait = &p->wait;
+	f->stat_mode = 0010000;
+	if (acc == 0 || acc == 2) {
+		p->readers++;
+	}
+	if (acc == 1 || acc == 2) {
+		p->writers++;
+		p->opened_writers++;
+	}
+	pwait_wake(&p->wait);
+	/* Blocking opens wait for the other end, as on Linux. */
+	if (!(flags & 04000) && acc != 2) {
+		unsigned seen = p->opened_writers;
+		struct pwait_head *h = &p->wait;
+
+		while (acc == 0 ? !p->writers && p->opened_writers == seen
+				: !p->readers) {
+			if (pwait_any(&h, 1, ~0ull)) {
+				file_put(f);
+				return -LINUX_ERESTARTSYS;
+			}
+		}
+	}
+	*out = f;
+	return 0;
+}
+
+void pipe_fifo_release(void *special)
+{
+	struct pipe *p = special;
+
+	if (!p) {
+		return;
+	}
+	p->named = false;
+	if (!p->readers && !p->writers) {
+		free(p->buf);
+		free(p);
+	}
 }

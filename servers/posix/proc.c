@@ -22,6 +22,7 @@
 
 #include "console.h"
 #include "exec.h"
+#include "rootfs.h"
 #include "fd.h"
 #include "proc.h"
 #include "server.h"
@@ -109,6 +110,8 @@ void proc_put(struct lproc *p)
 		fd_table_put(p->fds);
 	}
 	vma_map_fini(&p->vmas);
+	vfs_path_put(&p->root);
+	vfs_path_put(&p->cwd);
 	free(p);
 }
 
@@ -144,7 +147,6 @@ static struct lproc *proc_alloc(void)
 	pwait_head_init(&p->cont_wait);
 	ptimer_init(&p->alarm, proc_alarm_fired);
 	p->umask = 022;
-	strlcpy(p->cwd, "/", sizeof(p->cwd));
 	list_add_tail(&all_procs, &p->all_link);
 	return p;
 }
@@ -410,7 +412,8 @@ struct lproc *proc_create_child(struct lproc *parent)
 	memcpy(p->actions, parent->actions, sizeof(p->actions));
 	memcpy(p->rlimits, parent->rlimits, sizeof(p->rlimits));
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
-	memcpy(p->cwd, parent->cwd, sizeof(p->cwd));
+	vfs_path_copy(&p->root, &parent->root);
+	vfs_path_copy(&p->cwd, &parent->cwd);
 	return p;
 }
 
@@ -442,6 +445,8 @@ int proc_spawn_init(const char *path, char *const argv[], char *const envp[])
 	if (!p->fds) {
 		return -LINUX_ENOMEM;
 	}
+	rootfs_root(&p->root);
+	vfs_path_copy(&p->cwd, &p->root);
 	sys_setup_console(p);
 	err = exec_load(p, path, argv, envp, &res);
 	if (err) {

@@ -18,6 +18,7 @@
 #include <keel/handle.h>
 #include <keel/supervise.h>
 
+#include "vfs.h"
 #include "vma.h"
 #include "wait.h"
 
@@ -82,7 +83,7 @@ struct lproc {
 	} rlimits[PROC_RLIMITS];
 
 	char comm[PROC_COMM_MAX];
-	char cwd[256];			/* until the VFS keeps directories */
+	struct vfs_path root, cwd;	/* referenced */
 };
 
 struct lthread {

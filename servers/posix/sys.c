@@ -16,6 +16,7 @@
 #include "server.h"
 #include "signal.h"
 #include "sys.h"
+#include "vfs.h"
 
 #define SYS_ENTRY(name) [LINUX_SYS_##name] = sys_##name,
 static const sys_fn sys_table[LINUX_SYSCALL_MAX] = {
@@ -145,9 +146,16 @@ void sys_handle_event(struct lthread *t)
 
 void sys_setup_console(struct lproc *p)
 {
-	struct file *f = console_open(p);
+	struct vfs_ctx ctx = { .root = &p->root, .cwd = &p->cwd,
+			       .proc = p };
+	struct file *f = NULL;
 
+	/* As Linux gives init: /dev/console on 0, 1 and 2. */
+	if (vfs_open(&ctx, NULL, "/dev/console", 2 /* O_RDWR */, 0, &f)) {
+		f = console_open(p);
+	}
 	if (!f) {
+		rt_printf("posix: no console for the first program");
 		return;
 	}
 	for (int fd = 0; fd < 3; fd++) {

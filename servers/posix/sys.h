@@ -35,13 +35,23 @@ void sys_finish(struct lthread *t, int64_t nr, int64_t r);
 	X(setgid) X(getresuid) X(getresgid) X(setpgid) X(getpgid)           \
 	X(getpgrp) X(setsid) X(getsid) X(getgroups) X(setgroups) X(kill)    \
 	X(tgkill) X(tkill) X(umask) X(prlimit64) X(getrlimit) X(setrlimit)  \
-	X(set_robust_list) X(getcwd) X(chdir) X(reboot)                     \
+	X(set_robust_list) X(reboot)                                        \
 	/* mm */                                                            \
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise) X(mremap)           \
 	/* sys_io.c */                                                      \
 	X(read) X(write) X(readv) X(writev) X(pread64) X(pwrite64)          \
 	X(close) X(dup) X(dup2) X(dup3) X(fcntl) X(ioctl) X(pipe)           \
 	X(pipe2) X(lseek) X(poll) X(ppoll) X(select) X(pselect6)            \
+	/* sys_fs.c */                                                      \
+	X(open) X(openat) X(creat) X(stat) X(lstat) X(newfstatat) X(fstat)  \
+	X(statx) X(statfs) X(fstatfs) X(getdents64) X(mkdir) X(mkdirat)     \
+	X(mknod) X(mknodat) X(unlink) X(rmdir) X(unlinkat) X(rename)        \
+	X(renameat) X(renameat2) X(link) X(linkat) X(symlink) X(symlinkat)  \
+	X(readlink) X(readlinkat) X(chmod) X(fchmodat) X(fchmod) X(chown)   \
+	X(lchown) X(fchownat) X(fchown) X(utimensat) X(access)              \
+	X(faccessat) X(faccessat2) X(truncate) X(ftruncate) X(chdir)        \
+	X(fchdir) X(chroot) X(getcwd) X(mount) X(umount2) X(sync) X(fsync)  \
+	X(fdatasync) X(syncfs) X(fadvise64)                                 \
 	/* sys_misc.c */                                                    \
 	X(uname) X(clock_gettime) X(clock_getres) X(gettimeofday) X(time)   \
 	X(nanosleep) X(clock_nanosleep) X(getrandom) X(sched_yield)         \

@@ -827,33 +827,6 @@ int64_t sys_setrlimit(struct lthread *t, const uint64_t *a)
 	return rlimit(t, 0, a[0], a[1], 0);
 }
 
-int64_t sys_getcwd(struct lthread *t, const uint64_t *a)
-{
-	size_t len = strlen(t->proc->cwd) + 1;
-
-	if (a[1] < len) {
-		return -LINUX_ERANGE;
-	}
-	return umem_write(t->proc, a[0], t->proc->cwd, len) ? -LINUX_EFAULT
-							    : (int64_t)len;
-}
-
-int64_t sys_chdir(struct lthread *t, const uint64_t *a)
-{
-	char path[256];
-	int err = umem_read_str(t->proc, a[0], path, sizeof(path));
-
-	if (err) {
-		return err;
-	}
-	/* Until the VFS: absolute directories are taken on trust. */
-	if (path[0] != '/') {
-		return -LINUX_ENOENT;
-	}
-	strlcpy(t->proc->cwd, path, sizeof(t->proc->cwd));
-	return 0;
-}
-
 int64_t sys_reboot(struct lthread *t, const uint64_t *a)
 {
 	uint64_t magic2 = a[1] & 0xffffffff;
