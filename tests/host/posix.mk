@@ -34,3 +34,10 @@ $(BUILD)/host/test_posix_stack: servers/posix/stack.h
 $(eval $(call host_test,test_posix_vma,servers/posix/vma.c))
 $(BUILD)/host/test_posix_vma: servers/posix/vma.h tests/host/rng.h
 
+
+# The generated file systems: pseudofs over the vfs, procfs's formatting.
+POSIX_PSEUDOFS_SRCS := servers/posix/pseudofs.c servers/posix/textbuf.c \
+	lib/base/fmt.c
+$(eval $(call host_test,test_pseudofs,$(POSIX_VFS_SRCS) \
+	$(POSIX_PSEUDOFS_SRCS)))
+$(BUILD)/host/test_pseudofs: $(POSIX_HDRS)
