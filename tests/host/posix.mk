@@ -41,3 +41,6 @@ POSIX_PSEUDOFS_SRCS := servers/posix/pseudofs.c servers/posix/textbuf.c \
 $(eval $(call host_test,test_pseudofs,$(POSIX_VFS_SRCS) \
 	$(POSIX_PSEUDOFS_SRCS)))
 $(BUILD)/host/test_pseudofs: $(POSIX_HDRS)
+$(eval $(call host_test,test_procfs_fmt,servers/posix/procfs_fmt.c \
+	servers/posix/textbuf.c lib/base/fmt.c))
+$(BUILD)/host/test_procfs_fmt: $(POSIX_HDRS)
