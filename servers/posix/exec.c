@@ -18,6 +18,7 @@
 
 #include "bootfs.h"
 #include "exec.h"
+#include "execinfo.h"
 #include "file.h"
 #include "proc.h"
 #include "server.h"
@@ -490,6 +491,7 @@ static int load_image(struct lproc *p, const char *path, const void *data,
 		return err;
 	}
 	out->brk = end;
+	out->info = execinfo_create(p, path, argv, envp);
 	return 0;
 }
 

@@ -12,6 +12,7 @@
 
 #include "vma.h"
 
+struct execinfo;
 struct lproc;
 
 /* Highest stack address; the stack grows down from here. */
@@ -28,6 +29,8 @@ struct exec_result {
 	uint64_t ktid;		/* its first thread, suspended */
 	uint64_t brk;		/* the break's start */
 	struct vma_map vmas;	/* what was mapped (the caller owns it) */
+	struct execinfo *info;	/* for /proc (the caller owns it; may be
+				 * NULL) */
 };
 
 /* Loads @path for @p (whose credentials and name are used) with @argv

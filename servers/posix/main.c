@@ -22,7 +22,9 @@
 #include "devfs.h"
 #include "memdev.h"
 #include "pipe.h"
+#include "procfs.h"
 #include "rootfs.h"
+#include "sysfs.h"
 #include "vfs.h"
 #include "ltime.h"
 #include "proc.h"
@@ -125,6 +127,7 @@ static bool read_boot_info(uint64_t info_handle)
 		return false;
 	}
 	parse_options(info->cmdline);
+	procfs_set_cmdline(info->cmdline);
 	if (info->initrd) {
 		uint64_t size = (info->initrd_offset + info->initrd_size + 4095) &
 				~4095ull;
@@ -181,6 +184,8 @@ int main(uint64_t arg)
 		rt_printf("posix: no root file system; programs come from the "
 			  "initrd as it is");
 	}
+	procfs_register(POSIX_RAM_BYTES);
+	sysfs_register();
 	rt_printf("posix: starting %s%s", posix_opts.init,
 		  posix_opts.oneshot ? " (oneshot)" : "");
 	if (fiber_create(&f, start_init, NULL, 0) != ERR_OK) {

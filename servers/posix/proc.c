@@ -22,6 +22,8 @@
 
 #include "console.h"
 #include "exec.h"
+#include "execinfo.h"
+#include "ltime.h"
 #include "rootfs.h"
 #include "fd.h"
 #include "proc.h"
@@ -112,6 +114,7 @@ void proc_put(struct lproc *p)
 	vma_map_fini(&p->vmas);
 	vfs_path_put(&p->root);
 	vfs_path_put(&p->cwd);
+	execinfo_put(p->exec_info);
 	free(p);
 }
 
@@ -147,6 +150,7 @@ static struct lproc *proc_alloc(void)
 	pwait_head_init(&p->cont_wait);
 	ptimer_init(&p->alarm, proc_alarm_fired);
 	p->umask = 022;
+	p->start_ns = ltime_monotonic_ns();
 	list_add_tail(&all_procs, &p->all_link);
 	return p;
 }
@@ -414,6 +418,8 @@ struct lproc *proc_create_child(struct lproc *parent)
 	memcpy(p->comm, parent->comm, sizeof(p->comm));
 	vfs_path_copy(&p->root, &parent->root);
 	vfs_path_copy(&p->cwd, &parent->cwd);
+	p->exec_info = execinfo_get(parent->exec_info);
+	p->trace = parent->trace;
 	return p;
 }
 
@@ -454,6 +460,7 @@ int proc_spawn_init(const char *path, char *const argv[], char *const envp[])
 	}
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
 	p->vmas = res.vmas;
+	p->exec_info = res.info;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	t = proc_thread_add(p, res.ktid);

@@ -22,6 +22,7 @@
 #include "vma.h"
 #include "wait.h"
 
+struct execinfo;
 struct fdtable;
 struct fiber;
 struct tty;
@@ -84,6 +85,12 @@ struct lproc {
 
 	char comm[PROC_COMM_MAX];
 	struct vfs_path root, cwd;	/* referenced */
+
+	/* For /proc (procfs.c). */
+	uint64_t start_ns;		/* monotonic clock at creation */
+	struct execinfo *exec_info;	/* the image's program and strings */
+	bool trace;			/* log its system calls (keel_trace);
+					 * inherited */
 };
 
 struct lthread {

@@ -136,10 +136,9 @@ static int pseudofs_lookup(struct inode *dir, const char *name, size_t len,
 	if (!n) {
 		return -LINUX_ENOMEM;
 	}
-	err = revalidate(n);
-	if (err < 0) {
+	if (revalidate(n) < 0) {
 		vfs_inode_put(&n->inode);
-		return err;
+		return -LINUX_ENOENT;
 	}
 	*out = &n->inode;
 	return 0;
@@ -154,9 +153,9 @@ static int pseudofs_readdir(struct inode *dir, uint64_t *pos,
 	struct pseudofs_child c;
 	uint64_t cursor;
 
-	/* A directory whose process ended reads as empty. */
+	/* A directory whose process ended has no entries left to read. */
 	if (revalidate(d) < 0) {
-		return 0;
+		return -LINUX_ENOENT;
 	}
 	if (*pos == 0) {
 		if (fill(ctx, ".", 1, dir->ino, LINUX_DT_DIR, 1)) {

@@ -78,10 +78,13 @@ struct pseudofs_type {
 				 * of the inode number */
 	uint32_t mode;		/* LINUX_S_IF* type and permission bits */
 	/*
-	 * Whether the node still shows something (its process lives):
-	 * 0 or -LINUX_ENOENT. It may set the inode's owner, permission
-	 * bits and size. Called when a lookup makes the node and before
-	 * each open, readlink and readdir. NULL: always there, root's.
+	 * Whether the node still shows something (its process lives): 0,
+	 * or the error a lookup inside it, an open, a read or a readlink
+	 * gives (Linux says ESRCH for a process that is gone; a lookup
+	 * that makes the node says ENOENT, a readdir ENOENT). It may set
+	 * the inode's owner, permission bits and size. Called when a
+	 * lookup makes the node and before each use. NULL: always there,
+	 * root's.
 	 */
 	int (*revalidate)(struct pseudofs_node *n);
 	/* Regular files: the contents (an error fails the open or read). */

@@ -88,7 +88,7 @@ static void handle_fault(struct lthread *t)
 		sig = LINUX_SIGSEGV;
 		break;
 	}
-	if (posix_opts.trace) {
+	if (posix_opts.trace || t->proc->trace) {
 		rt_printf("posix: [%d] fault %lu at %#lx (address %#lx) -> "
 			  "signal %d",
 			  t->tid, t->ev.nr, t->ev.rip, t->ev.args[1], sig);
@@ -128,7 +128,7 @@ void sys_handle_event(struct lthread *t)
 				  t->proc->comm, t->tid, nr, sys_name(nr));
 		}
 	}
-	if (posix_opts.trace) {
+	if (posix_opts.trace || t->proc->trace) {
 		if (r == SYS_NORESUME) {
 			rt_printf("posix: [%d] %s(%#lx, %#lx, %#lx) -> (no return)",
 				  t->tid, sys_name(nr), t->ev.args[0],

@@ -10,6 +10,7 @@
 #include <rt/rt.h>
 
 #include "exec.h"
+#include "execinfo.h"
 #include "fd.h"
 #include "futex.h"
 #include "proc.h"
@@ -369,6 +370,8 @@ int64_t sys_execve(struct lthread *t, const uint64_t *a)
 	p->brk_start = p->brk_cur = p->brk_mapped = res.brk;
 	vma_map_fini(&p->vmas);
 	p->vmas = res.vmas;
+	execinfo_put(p->exec_info);
+	p->exec_info = res.info;
 	strlcpy(p->comm, strrchr(path, '/') ? strrchr(path, '/') + 1 : path,
 		sizeof(p->comm));
 	proc_vfork_release(p);

@@ -54,6 +54,10 @@ struct tmpfs_inode {
 	struct inode v;
 	struct list_node all;
 	struct list_node aliases;	/* struct tmpfs_dirent.alias */
+	/* Its last name once every name is gone, its directory
+	 * referenced: parent_name still answers, so that an open file
+	 * unlinked shows in /proc as "<path> (deleted)", as on Linux. */
+	struct tmpfs_dirent *last;
 	union {
 		struct pagemap pages;	/* regular files */
 		struct {
@@ -160,6 +164,12 @@ static void inode_free(struct tmpfs_inode *t, bool destroying)
 	default:
 		break;
 	}
+	if (t->last) {
+		if (!destroying) {
+			vfs_inode_put(&t->last->dir->v);
+		}
+		free(t->last);
+	}
 	list_remove(&t->all);
 	s->inodes--;
 	free(t);
@@ -229,13 +239,25 @@ static int dirent_add(struct tmpfs_inode *dir, const char *name, size_t len,
 	return 0;
 }
 
-/* Takes @d out of its directory and frees it (not its inode). */
+/* Takes @d out of its directory and frees it (not its inode), or keeps
+ * it as the inode's last name when it was its only one. */
 static void dirent_del(struct tmpfs_dirent *d)
 {
+	struct tmpfs_inode *t = d->inode;
+
 	dirindex_remove(&d->dir->u.dir.index, &d->ix);
 	list_remove(&d->alias);
 	d->dir->v.size -= DIRENT_SIZE;
-	free(d);
+	if (!list_is_empty(&t->aliases)) {
+		free(d);
+		return;
+	}
+	if (t->last) {
+		vfs_inode_put(&t->last->dir->v);
+		free(t->last);
+	}
+	vfs_inode_get(&d->dir->v);
+	t->last = d;
 }
 
 /* ---- directory ops ---- */
@@ -528,10 +550,13 @@ static int tmpfs_parent_name(struct inode *inode, struct inode **parent,
 	struct tmpfs_dirent *d;
 	size_t len;
 
-	if (list_is_empty(&t->aliases)) {
+	if (!list_is_empty(&t->aliases)) {
+		d = container_of(t->aliases.next, struct tmpfs_dirent, alias);
+	} else if (t->last) {
+		d = t->last;
+	} else {
 		return -LINUX_ENOENT;
 	}
-	d = container_of(t->aliases.next, struct tmpfs_dirent, alias);
 	len = d->ix.len;
 	if (len > cap) {
 		return -LINUX_ENAMETOOLONG;

@@ -172,8 +172,9 @@ struct inode_ops {
 	int (*readdir)(struct inode *dir, uint64_t *pos, vfs_filldir_fn fill,
 		       void *ctx);
 	/* A directory holding a name of @inode and that name (copied into
-	 * @name, at most @cap bytes); returns the name length. ENOENT if
-	 * unlinked. Optional (vfs_path_name() needs it). */
+	 * @name, at most @cap bytes); returns the name length. Once
+	 * unlinked: its last name and directory (for " (deleted)" paths),
+	 * or ENOENT. Optional (vfs_path_name() needs it). */
 	int (*parent_name)(struct inode *inode, struct inode **parent,
 			   char *name, size_t cap);
 	/* Called by vfs_open() on a new file of this inode (may set its

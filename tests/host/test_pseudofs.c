@@ -7,7 +7,8 @@
  * stable inode numbers, readdir positions that survive entries vanishing
  * and appearing mid-listing, vanished items failing lookups, opens and
  * reads, ".." and vfs_path_name() across the mount, writes, truncation,
- * permissions, and what cannot be done (mkdir, chmod, SEEK_END).
+ * permissions, and what cannot be done (mkdir, chmod, SEEK_END); and
+ * the last names tmpfs keeps for files unlinked while open.
  */
 #include "check.h"
 #include "posix_fixture.h"
@@ -84,7 +85,7 @@ static int item_revalidate(struct pseudofs_node *n)
 	int i = find_item(n->key.pid, n->key.gen);
 
 	if (i < 0) {
-		return E(ENOENT);
+		return E(ESRCH);
 	}
 	n->inode.uid = (uint32_t)(1000 + n->key.pid);
 	return 0;
@@ -394,7 +395,7 @@ TEST(pseudofs_readdir)
 	CHECK_STR_EQ(names, ". .. 3 7 9 12 20");
 	file_put(fl);
 
-	/* A vanished item's directory, still open, reads as empty. */
+	/* A vanished item's directory, still open, has nothing to read. */
 	{
 		static const int ids[] = { 3 };
 
@@ -402,8 +403,8 @@ TEST(pseudofs_readdir)
 		fl = open_or_null(&f.ctx, "/p/items/3", LINUX_O_RDONLY);
 		REQUIRE(fl);
 		items[0].live = false;
-		list_dir(fl, sizeof(buf), names, sizeof(names), NULL);
-		CHECK_STR_EQ(names, "");
+		CHECK_EQ(fl->ops->getdents(fl, buf, sizeof(buf), &fl->pos),
+			 E(ENOENT));
 		file_put(fl);
 	}
 	fx_fini(&f);
@@ -424,16 +425,17 @@ TEST(pseudofs_vanishing)
 	/* Item 7 goes; a new item takes its id (a reused pid). */
 	items[1].live = false;
 	CHECK_EQ(err_of_stat(&f.ctx, "/p/items/7"), E(ENOENT));
-	CHECK_EQ(vfs_lookup(&f.ctx, &held, "id", 0, &again), E(ENOENT));
+	/* Inside the stale directory: the type's error (Linux's ESRCH). */
+	CHECK_EQ(vfs_lookup(&f.ctx, &held, "id", 0, &again), E(ESRCH));
 	CHECK_EQ(op(&f.ctx, "/p/items/7/id", LINUX_O_RDONLY, 0), E(ENOENT));
 	/* The open file keeps its snapshot until it asks for a new one. */
 	CHECK_EQ(fl->ops->read(fl, buf, sizeof(buf), &fl->pos), 2);
 	CHECK_EQ(fl->ops->lseek(fl, 0, LINUX_SEEK_SET), 0);
-	CHECK_EQ(fl->ops->read(fl, buf, sizeof(buf), &fl->pos), E(ENOENT));
+	CHECK_EQ(fl->ops->read(fl, buf, sizeof(buf), &fl->pos), E(ESRCH));
 	items[6] = (typeof(items[6])){ 7, 999, true };
 	CHECK_EQ(err_of_stat(&f.ctx, "/p/items/7/id"), 0);
 	/* The old directory does not show the new item. */
-	CHECK_EQ(vfs_lookup(&f.ctx, &held, "id", 0, &again), E(ENOENT));
+	CHECK_EQ(vfs_lookup(&f.ctx, &held, "id", 0, &again), E(ESRCH));
 	file_put(fl);
 	vfs_path_put(&held);
 	fx_fini(&f);
@@ -518,6 +520,51 @@ TEST(pseudofs_writes)
 	fx_fini(&f);
 }
 
+/* What /proc shows of files unlinked while open: tmpfs keeps their last
+ * name for vfs_path_name(). */
+TEST(deleted_names)
+{
+	struct vfs_path f1, f2, dir;
+	char buf[128];
+	struct fx f;
+
+	fx_init(&f);
+	REQUIRE(mkd(&f.ctx, "/d", 0755) == 0);
+	REQUIRE(mkd(&f.ctx, "/d/sub", 0755) == 0);
+	REQUIRE(put(&f.ctx, "/d/f", "x") == 0);
+	REQUIRE(put(&f.ctx, "/d/g", "x") == 0);
+	REQUIRE(put(&f.ctx, "/d/h", "x") == 0);
+	REQUIRE(vfs_lookup(&f.ctx, NULL, "/d/f", 0, &f1) == 0);
+	REQUIRE(vfs_lookup(&f.ctx, NULL, "/d/g", 0, &f2) == 0);
+	REQUIRE(vfs_lookup(&f.ctx, NULL, "/d/sub", 0, &dir) == 0);
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "/d/f", 0), 0);
+	CHECK_EQ(vfs_path_name(&f.root, &f1, true, buf, sizeof(buf)), 14);
+	CHECK_STR_EQ(buf, "/d/f (deleted)");
+	CHECK_EQ(vfs_path_name(&f.root, &f1, false, buf, sizeof(buf)),
+		 E(ENOENT));
+	/* Replaced by a rename: the old file keeps the name it lost. */
+	CHECK_EQ(vfs_renameat2(&f.ctx, NULL, "/d/h", NULL, "/d/g", 0), 0);
+	CHECK_EQ(vfs_path_name(&f.root, &f2, true, buf, sizeof(buf)), 14);
+	CHECK_STR_EQ(buf, "/d/g (deleted)");
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "/d/sub", LINUX_AT_REMOVEDIR), 0);
+	CHECK_EQ(vfs_path_name(&f.root, &dir, true, buf, sizeof(buf)), 16);
+	CHECK_STR_EQ(buf, "/d/sub (deleted)");
+	/* A name taken again by another file does not confuse them. */
+	REQUIRE(put(&f.ctx, "/d/f", "y") == 0);
+	CHECK_EQ(vfs_path_name(&f.root, &f1, true, buf, sizeof(buf)), 14);
+	CHECK(ino_of(&f.ctx, "/d/f") != f1.inode->ino);
+	/* The directory holding the last names can go too. */
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "/d/f", 0), 0);
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "/d/g", 0), 0);
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "/d", LINUX_AT_REMOVEDIR), 0);
+	CHECK_EQ(vfs_path_name(&f.root, &f1, true, buf, sizeof(buf)),
+		 E(ENOENT));
+	vfs_path_put(&f1);
+	vfs_path_put(&f2);
+	vfs_path_put(&dir);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	RUN(pseudofs_files);
@@ -526,5 +573,6 @@ int main(void)
 	RUN(pseudofs_vanishing);
 	RUN(pseudofs_links_and_paths);
 	RUN(pseudofs_writes);
+	RUN(deleted_names);
 	return check_done();
 }

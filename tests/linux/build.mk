@@ -16,9 +16,17 @@ $(BUILD)/linux/%: tests/linux/%.c tests/linux/lt.h
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_GROUP='"$*"' -o $@ $<
 
-# The guest's runner (the test boots' first Linux program) knows the list.
+# The guest's runner (the test boots' first Linux program) knows the list,
+# so it is rebuilt when the list changes (the .list file is rewritten
+# only then).
 LINUX_RUNNER := $(BUILD)/linux/runner
-$(LINUX_RUNNER): tests/linux/runner/runner.c tests/linux/build.mk
+$(BUILD)/linux/tests.list: linux-tests-list-check
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(LINUX_TESTS)' | cmp -s - $@ || \
+		printf '%s\n' '$(LINUX_TESTS)' > $@
+.PHONY: linux-tests-list-check
+$(LINUX_RUNNER): tests/linux/runner/runner.c tests/linux/build.mk \
+		$(BUILD)/linux/tests.list
 	$(call msg,MUSLCC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_TESTS)"' -o $@ $<
