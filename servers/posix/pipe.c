@@ -239,3 +239,8 @@ void pipe_fifo_release(void *special)
 		free(p);
 	}
 }
+
+void *pipe_of(const struct file *f)
+{
+	return f->ops == &pipe_ops ? f->priv : NULL;
+}

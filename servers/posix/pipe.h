@@ -23,3 +23,7 @@ int pipe_create(unsigned flags, struct file **read_end,
 int pipe_fifo_open(void **special, unsigned flags, struct file **out);
 /* The FIFO's inode is gone: its pipe goes with the last open end. */
 void pipe_fifo_release(void *special);
+/* The pipe behind @f (an end of a pipe or FIFO), of which
+ * pipe_fifo_open can open another end (/proc/<pid>/fd/N); NULL for
+ * other files. */
+void *pipe_of(const struct file *f);

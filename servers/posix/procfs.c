@@ -10,7 +10,9 @@
  *
  * Links (exe, cwd, root, fd/N) are named from the reader's root, as
  * Linux's d_path does; the reader is the thread whose call the server is
- * serving (proc_current()).
+ * serving (proc_current()). They are magic links: following one goes to
+ * the object itself (a file unlinked since, a pipe), not to its name.
+ * Only root and the process's own user may read or follow them.
  */
 #include "procfs.h"
 
@@ -28,6 +30,7 @@
 #include "fd.h"
 #include "file.h"
 #include "ltime.h"
+#include "pipe.h"
 #include "proc.h"
 #include "procfs_fmt.h"
 #include "pseudofs.h"
@@ -122,6 +125,8 @@ static int pid_revalidate(struct pseudofs_node *n)
 }
 
 /* ---- per-process files ---- */
+
+static const struct pseudofs_type exe_type, cwd_type;
 
 static char state_of(struct lproc *p, struct lthread *t)
 {
@@ -282,6 +287,20 @@ static int64_t store_trace(struct pseudofs_node *n, const char *data,
 	return (int64_t)len;
 }
 
+/* Whether the reader may see where @p's links lead (Linux's ptrace
+ * read check, simplified): root, or the same user throughout. */
+static int may_inspect(struct lproc *p)
+{
+	struct lthread *t = proc_current();
+	struct lproc *r = t ? t->proc : NULL;
+
+	if (!r || r->euid == 0 || r == p ||
+	    (r->euid == p->uid && r->euid == p->euid && r->euid == p->suid)) {
+		return 0;
+	}
+	return -LINUX_EACCES;
+}
+
 /* Appends the name of @path from @root (" (deleted)" marked). */
 static int link_path(struct textbuf *b, const struct vfs_path *root,
 		     const struct vfs_path *path)
@@ -300,34 +319,48 @@ static int link_path(struct textbuf *b, const struct vfs_path *root,
 	return n < 0 ? n : 0;
 }
 
-static int link_exe(struct pseudofs_node *n, struct textbuf *b)
+/* Where exe, cwd and root lead (not referenced); ENOENT for a zombie,
+ * which has given them up. */
+static int place_of(struct pseudofs_node *n, const struct vfs_path **out)
 {
 	struct lproc *p = proc_of(&n->key);
+	const struct vfs_path *where;
+	int err = may_inspect(p);
 
-	if (p->zombie || !p->exec_info || !p->exec_info->exe.inode) {
+	if (err < 0) {
+		return err;
+	}
+	if (n->type == &exe_type) {
+		where = p->exec_info ? &p->exec_info->exe : NULL;
+	} else {
+		where = n->type == &cwd_type ? &p->cwd : &p->root;
+	}
+	if (p->zombie || !where || !where->inode) {
 		return -LINUX_ENOENT;
 	}
-	return link_path(b, reader_root(p), &p->exec_info->exe);
+	*out = where;
+	return 0;
 }
 
-static int link_cwd(struct pseudofs_node *n, struct textbuf *b)
+static int link_place(struct pseudofs_node *n, struct textbuf *b)
 {
-	struct lproc *p = proc_of(&n->key);
+	const struct vfs_path *where;
+	int err = place_of(n, &where);
 
-	if (p->zombie || !p->cwd.inode) {
-		return -LINUX_ENOENT;
-	}
-	return link_path(b, reader_root(p), &p->cwd);
+	return err < 0 ? err : link_path(b, reader_root(proc_of(&n->key)),
+					 where);
 }
 
-static int link_root(struct pseudofs_node *n, struct textbuf *b)
+static int get_place(struct pseudofs_node *n, struct vfs_mount *mnt,
+		     struct vfs_path *out)
 {
-	struct lproc *p = proc_of(&n->key);
+	const struct vfs_path *where;
+	int err = place_of(n, &where);
 
-	if (p->zombie || !p->root.inode) {
-		return -LINUX_ENOENT;
+	if (err == 0) {
+		vfs_path_copy(out, where);
 	}
-	return link_path(b, reader_root(p), &p->root);
+	return err;
 }
 
 /* ---- mounts, as seen from a process's root ---- */
@@ -454,16 +487,36 @@ static int fd_revalidate(struct pseudofs_node *n)
 	return 0;
 }
 
+/* As fstat numbers files without an inode (sys_fs.c): a pipe by its
+ * pipe, both ends alike. */
+static uint64_t anon_ino(const struct file *f)
+{
+	void *pipe = pipe_of(f);
+
+	return (uint64_t)(uintptr_t)(pipe ? pipe : (const void *)f) >> 4;
+}
+
+static const struct pseudofs_type fd_pipe_type;
+
 static int link_fd(struct pseudofs_node *n, struct textbuf *b)
 {
 	struct lproc *p = proc_of(&n->key);
 	struct file *f = file_of(n);
 	struct vfs_path where;
+	uint64_t ino = anon_ino(f);
 	uint32_t type;
-	/* As fstat numbers files without an inode (sys_fs.c). */
-	uint64_t ino = (uint64_t)(uintptr_t)f >> 4;
+	int err = may_inspect(p);
 
+	if (err < 0) {
+		return err;
+	}
 	if (vfs_file_path(f, &where)) {
+		/* A pipe reopened through fd/N is still a pipe. */
+		if (pseudofs_is_node(where.inode) &&
+		    pseudofs_node(where.inode)->type == &fd_pipe_type) {
+			textbuf_printf(b, "pipe:[%lu]", where.inode->ino);
+			return 0;
+		}
 		return link_path(b, reader_root(p), &where);
 	}
 	type = f->stat_mode ? (f->stat_mode & LINUX_S_IFMT) : LINUX_S_IFIFO;
@@ -488,14 +541,65 @@ static int show_fdinfo(struct pseudofs_node *n, struct textbuf *b)
 	}
 	textbuf_printf(b, "pos:\t%lu\nflags:\t0%o\nmnt_id:\t%lu\nino:\t%lu\n",
 		       f->pos, flags, f->mnt ? f->mnt->id : 0,
-		       f->inode ? f->inode->ino
-				: (uint64_t)(uintptr_t)f >> 4);
+		       f->inode ? f->inode->ino : anon_ino(f));
+	return 0;
+}
+
+/* What following fd/N of a pipe reaches: a FIFO node holding the open
+ * file (so the pipe lives as long as the node), whose opening makes a
+ * new end of that pipe with FIFO rules, as Linux reopens pipes. */
+static void fd_pipe_release(struct pseudofs_node *n)
+{
+	file_put(n->priv);
+}
+
+static const struct pseudofs_type fd_pipe_type = {
+	.id = 39, .mode = LINUX_S_IFIFO | 0600,
+	.revalidate = pid_revalidate, .release = fd_pipe_release,
+};
+
+/* Following fd/N: the file's location, or for a pipe a node that opens
+ * it again. ENXIO for other objects without a location. */
+static int get_fd(struct pseudofs_node *n, struct vfs_mount *mnt,
+		  struct vfs_path *out)
+{
+	struct lproc *p = proc_of(&n->key);
+	struct file *f = file_of(n);
+	struct pseudofs_node *pn;
+	struct vfs_path where;
+	void *pipe;
+	int err = may_inspect(p);
+
+	if (err < 0) {
+		return err;
+	}
+	if (vfs_file_path(f, &where)) {
+		vfs_path_copy(out, &where);
+		return 0;
+	}
+	pipe = pipe_of(f);
+	if (!pipe) {
+		return -LINUX_ENXIO;
+	}
+	pn = pseudofs_node_create(n->parent, &fd_pipe_type, &n->key, n->name);
+	if (!pn) {
+		return -LINUX_ENOMEM;
+	}
+	file_get(f);
+	pn->priv = f;
+	pn->inode.special = pipe;
+	pn->inode.ino = anon_ino(f);
+	pn->inode.uid = p->euid;
+	pn->inode.gid = p->egid;
+	out->inode = &pn->inode;
+	out->mnt = mnt;
+	vfs_mount_get(mnt);
 	return 0;
 }
 
 static const struct pseudofs_type fd_link_type = {
 	.id = 37, .mode = LINUX_S_IFLNK | 0700,
-	.revalidate = fd_revalidate, .link = link_fd,
+	.revalidate = fd_revalidate, .link = link_fd, .get_link = get_fd,
 };
 static const struct pseudofs_type fdinfo_type = {
 	.id = 38, .mode = LINUX_S_IFREG | 0444,
@@ -628,15 +732,18 @@ static const struct pseudofs_type fdinfo_dir_type = {
 };
 static const struct pseudofs_type exe_type = {
 	.id = 29, .mode = LINUX_S_IFLNK | 0777,
-	.revalidate = pid_revalidate, .link = link_exe,
+	.revalidate = pid_revalidate, .link = link_place,
+	.get_link = get_place,
 };
 static const struct pseudofs_type cwd_type = {
 	.id = 30, .mode = LINUX_S_IFLNK | 0777,
-	.revalidate = pid_revalidate, .link = link_cwd,
+	.revalidate = pid_revalidate, .link = link_place,
+	.get_link = get_place,
 };
 static const struct pseudofs_type root_link_type = {
 	.id = 31, .mode = LINUX_S_IFLNK | 0777,
-	.revalidate = pid_revalidate, .link = link_root,
+	.revalidate = pid_revalidate, .link = link_place,
+	.get_link = get_place,
 };
 static const struct pseudofs_type comm_type = {
 	.id = 32, .mode = LINUX_S_IFREG | 0644,

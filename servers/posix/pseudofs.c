@@ -37,6 +37,7 @@ struct pseudofs_open {
 };
 
 static const struct inode_ops pseudofs_iops;
+static const struct inode_ops pseudofs_magic_iops;
 static const struct file_ops pseudofs_fops;
 
 uint64_t pseudofs_ino(uint8_t type_id, const struct pseudofs_key *key)
@@ -62,7 +63,9 @@ static struct pseudofs_node *node_create(struct vfs_sb *sb,
 	if (!n) {
 		return NULL;
 	}
-	vfs_inode_init(&n->inode, sb, &pseudofs_iops, type->mode);
+	vfs_inode_init(&n->inode, sb,
+		       type->get_link ? &pseudofs_magic_iops : &pseudofs_iops,
+		       type->mode);
 	n->inode.ino = pseudofs_ino(type->id, key);
 	if (LINUX_S_ISREG(type->mode)) {
 		n->inode.fops = &pseudofs_fops;
@@ -78,6 +81,21 @@ static struct pseudofs_node *node_create(struct vfs_sb *sb,
 		vfs_inode_get(&parent->inode);
 	}
 	return n;
+}
+
+struct pseudofs_node *pseudofs_node_create(struct pseudofs_node *parent,
+					   const struct pseudofs_type *type,
+					   const struct pseudofs_key *key,
+					   const char *name)
+{
+	return node_create(parent->inode.sb, parent, type, key, name,
+			   strlen(name));
+}
+
+bool pseudofs_is_node(const struct inode *inode)
+{
+	return inode->ops == &pseudofs_iops ||
+	       inode->ops == &pseudofs_magic_iops;
 }
 
 static int revalidate(struct pseudofs_node *n)
@@ -228,6 +246,15 @@ static int64_t pseudofs_readlink(struct inode *inode, char *buf, size_t cap)
 	}
 	textbuf_fini(&text);
 	return len;
+}
+
+static int pseudofs_get_link(struct inode *inode, struct vfs_mount *mnt,
+			     struct vfs_path *out)
+{
+	struct pseudofs_node *n = pseudofs_node(inode);
+	int err = revalidate(n);
+
+	return err < 0 ? err : n->type->get_link(n, mnt, out);
 }
 
 static int pseudofs_parent_name(struct inode *inode, struct inode **parent,
@@ -422,6 +449,9 @@ static void pseudofs_drop(struct inode *inode)
 	struct pseudofs_node *n = pseudofs_node(inode);
 	struct pseudofs_node *parent = n->parent;
 
+	if (n->type->release) {
+		n->type->release(n);
+	}
 	free(n);
 	if (parent) {
 		vfs_inode_put(&parent->inode);
@@ -432,6 +462,18 @@ static const struct inode_ops pseudofs_iops = {
 	.lookup = pseudofs_lookup,
 	.readdir = pseudofs_readdir,
 	.readlink = pseudofs_readlink,
+	.parent_name = pseudofs_parent_name,
+	.setattr = pseudofs_setattr,
+	.open = pseudofs_open,
+	.drop = pseudofs_drop,
+};
+
+/* The same for magic links. */
+static const struct inode_ops pseudofs_magic_iops = {
+	.lookup = pseudofs_lookup,
+	.readdir = pseudofs_readdir,
+	.readlink = pseudofs_readlink,
+	.get_link = pseudofs_get_link,
 	.parent_name = pseudofs_parent_name,
 	.setattr = pseudofs_setattr,
 	.open = pseudofs_open,

@@ -58,6 +58,7 @@ struct pseudofs_node {
 	struct pseudofs_node *parent;	/* referenced; NULL at the root */
 	struct pseudofs_key key;
 	char name[PSEUDOFS_NAME_MAX];
+	void *priv;			/* the type's (release frees it) */
 };
 
 /* A dynamic entry of a directory, as dyn_next and dyn_lookup give it. */
@@ -97,6 +98,12 @@ struct pseudofs_type {
 			 size_t len);
 	/* Symbolic links: the target. */
 	int (*link)(struct pseudofs_node *n, struct textbuf *b);
+	/* Symbolic links that are magic (vfs.h's get_link): where
+	 * following goes, found in mount @mnt. */
+	int (*get_link)(struct pseudofs_node *n, struct vfs_mount *mnt,
+			struct vfs_path *out);
+	/* The node goes: frees its priv. */
+	void (*release)(struct pseudofs_node *n);
 	/* Directories: the fixed entries, listed first. */
 	const struct pseudofs_entry *entries;
 	/*
@@ -121,6 +128,18 @@ struct pseudofs_type {
  */
 int pseudofs_create(const struct pseudofs_type *root, uint32_t magic,
 		    unsigned flags, struct vfs_sb **out);
+/*
+ * A node of @type with @key named @name under @parent (which it
+ * references), outside any directory's entries: for a magic link to
+ * point at (a pipe behind /proc/<pid>/fd/N). One reference; NULL when
+ * out of memory.
+ */
+struct pseudofs_node *pseudofs_node_create(struct pseudofs_node *parent,
+					   const struct pseudofs_type *type,
+					   const struct pseudofs_key *key,
+					   const char *name);
+/* Whether @inode is a node of a pseudofs instance. */
+bool pseudofs_is_node(const struct inode *inode);
 /* The inode number of a node of type @type id with @key. */
 uint64_t pseudofs_ino(uint8_t type_id, const struct pseudofs_key *key);
 /* The node of an inode of a pseudofs instance. */

@@ -14,6 +14,7 @@
 
 #include "fd.h"
 #include "file.h"
+#include "pipe.h"
 #include "proc.h"
 #include "sys.h"
 #include "umem.h"
@@ -202,7 +203,9 @@ static void stat_of_file(struct file *f, struct linux_stat *st)
 	st->st_mode = (f->stat_mode ? f->stat_mode : LINUX_S_IFIFO) | 0600;
 	st->st_nlink = 1;
 	st->st_blksize = 4096;
-	st->st_ino = (uint64_t)(uintptr_t)f >> 4;
+	/* Both ends of a pipe are one inode, as on Linux (procfs's
+	 * "pipe:[N]" uses the same number). */
+	st->st_ino = (uint64_t)(uintptr_t)(pipe_of(f) ? pipe_of(f) : f) >> 4;
 }
 
 int64_t sys_fstat(struct lthread *t, const uint64_t *a)

@@ -158,6 +158,12 @@ struct inode_ops {
 	/* Copies up to @cap bytes of the target (no NUL); returns the
 	 * length copied. */
 	int64_t (*readlink)(struct inode *inode, char *buf, size_t cap);
+	/* A "magic" link (/proc/<pid>/fd/N, exe, cwd): following it goes
+	 * to this location (new references) instead of walking the text
+	 * readlink gives, as Linux's proc links do. @mnt is the mount the
+	 * link was found in. Optional. */
+	int (*get_link)(struct inode *inode, struct vfs_mount *mnt,
+			struct vfs_path *out);
 	int (*setattr)(struct inode *inode, const struct vfs_attr *attr);
 	/* Data at byte @off; returns bytes moved (0 at or past the end). */
 	int64_t (*read)(struct inode *inode, void *buf, size_t len,

@@ -78,6 +78,9 @@ void vfs_walk_cross_mounts(struct vfs_walk *w);
  */
 int vfs_walk_read_link(struct vfs_walk *w, struct inode *link,
 		       char **target);
+/* Follows magic link @link (its get_link op): counts one more link and
+ * moves the walk to where it stands for. ELOOP, the op's errors. */
+int vfs_walk_jump(struct vfs_walk *w, struct inode *link);
 /* Looks @name up in @dir through its file system: no permission check,
  * no mount crossing. ENAMETOOLONG, ENOTDIR, ENOENT. */
 int vfs_lookup_name(struct inode *dir, const char *name, size_t len,

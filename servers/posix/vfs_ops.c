@@ -244,6 +244,13 @@ static int open_creat(struct vfs_walk *w, const char *path, unsigned flags,
 		return err;
 	}
 	if (LINUX_S_ISLNK(child->mode) &&
+	    !(flags & (LINUX_O_NOFOLLOW | LINUX_O_EXCL)) &&
+	    child->ops->get_link) {
+		err = vfs_walk_jump(w, child);
+		vfs_inode_put(child);
+		return err;
+	}
+	if (LINUX_S_ISLNK(child->mode) &&
 	    !(flags & (LINUX_O_NOFOLLOW | LINUX_O_EXCL))) {
 		err = vfs_walk_read_link(w, child, &target);
 		vfs_inode_put(child);

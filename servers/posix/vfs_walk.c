@@ -5,7 +5,8 @@
  * "." and "..", crossing into mounts on the way down and out of them at
  * their roots on the way up, ".." never above the caller's root, and
  * symlinks: always followed in the middle of a path, at the end when
- * asked or when a trailing slash follows. A symlink's target is walked
+ * asked or when a trailing slash follows. A magic link (get_link) moves
+ * the walk straight to its location. A symlink's target is walked
  * from the directory holding the link, recursively, at most
  * VFS_MAX_LINKS links per walk in all (ELOOP); each level keeps its
  * target in a heap buffer so that the recursion is light on a fiber's
@@ -150,6 +151,26 @@ int vfs_walk_read_link(struct vfs_walk *w, struct inode *link,
 	return 0;
 }
 
+int vfs_walk_jump(struct vfs_walk *w, struct inode *link)
+{
+	struct vfs_path to;
+	int err;
+
+	if (++w->links > VFS_MAX_LINKS) {
+		return -LINUX_ELOOP;
+	}
+	if (w->cur.mnt->flags & LINUX_MS_NOSYMFOLLOW) {
+		return -LINUX_ELOOP;
+	}
+	err = link->ops->get_link(link, w->cur.mnt, &to);
+	if (err < 0) {
+		return err;
+	}
+	vfs_walk_move(w, to.mnt, to.inode);
+	vfs_mount_put(to.mnt);
+	return 0;
+}
+
 /* One component from the directory the walk stands on (searchable). */
 static int walk_component(struct vfs_walk *w, const char *name, size_t len,
 			  bool follow)
@@ -166,6 +187,11 @@ static int walk_component(struct vfs_walk *w, const char *name, size_t len,
 	}
 	err = vfs_lookup_name(w->cur.inode, name, len, &child);
 	if (err < 0) {
+		return err;
+	}
+	if (LINUX_S_ISLNK(child->mode) && follow && child->ops->get_link) {
+		err = vfs_walk_jump(w, child);
+		vfs_inode_put(child);
 		return err;
 	}
 	if (LINUX_S_ISLNK(child->mode) && follow) {

@@ -162,6 +162,30 @@ static int items_lookup(struct pseudofs_node *dir, const char *name,
 	return 0;
 }
 
+/* A magic link to /p/items/3 (found through the fixture's root). */
+static struct vfs_path magic_target;
+
+static int get_magic(struct pseudofs_node *n, struct vfs_mount *mnt,
+		     struct vfs_path *out)
+{
+	if (!magic_target.inode) {
+		return E(ENXIO);
+	}
+	vfs_path_copy(out, &magic_target);
+	return 0;
+}
+
+static int link_magic(struct pseudofs_node *n, struct textbuf *b)
+{
+	textbuf_puts(b, "somewhere:[else]");
+	return 0;
+}
+
+static const struct pseudofs_type magic_type = {
+	.id = 8, .mode = LINUX_S_IFLNK | 0777, .link = link_magic,
+	.get_link = get_magic,
+};
+
 static const struct pseudofs_type items_type = {
 	.id = 3, .mode = LINUX_S_IFDIR | 0555,
 	.dyn_next = items_next, .dyn_lookup = items_lookup,
@@ -185,6 +209,7 @@ static const struct pseudofs_entry root_entries[] = {
 	{ "ctl", &ctl_type },
 	{ "self", &self_type },
 	{ "items", &items_type },
+	{ "magic", &magic_type },
 	{ NULL, NULL },
 };
 static const struct pseudofs_type root_type = {
@@ -354,7 +379,7 @@ TEST(pseudofs_readdir)
 	fl = open_or_null(&f.ctx, "/p", LINUX_O_RDONLY | LINUX_O_DIRECTORY);
 	REQUIRE(fl);
 	list_dir(fl, sizeof(buf), names, sizeof(names), NULL);
-	CHECK_STR_EQ(names, ". .. counter big ctl self items");
+	CHECK_STR_EQ(names, ". .. counter big ctl self items magic");
 	/* Types and numbers as stat gives them. */
 	fl->pos = 0;
 	{
@@ -520,6 +545,44 @@ TEST(pseudofs_writes)
 	fx_fini(&f);
 }
 
+/* Magic links: following goes where get_link says, whatever the text
+ * readlink gives; the walk goes on from there. */
+TEST(pseudofs_magic_links)
+{
+	char buf[64];
+	struct linux_stat s;
+	struct vfs_path p;
+	struct file *fl;
+	struct fx f;
+
+	fx_pseudo(&f, 0);
+	REQUIRE(vfs_lookup(&f.ctx, NULL, "/p/items/3", 0, &magic_target) == 0);
+	CHECK_EQ(vfs_readlinkat(&f.ctx, NULL, "/p/magic", buf, sizeof(buf)),
+		 16);
+	CHECK_EQ(st(&f.ctx, "/p/magic", &s), 0);
+	CHECK_EQ(s.st_ino, ino_of(&f.ctx, "/p/items/3"));
+	CHECK_EQ(lst(&f.ctx, "/p/magic", &s), 0);
+	CHECK(LINUX_S_ISLNK(s.st_mode));
+	CHECK_EQ(get(&f.ctx, "/p/magic/id", buf, sizeof(buf)), 2);
+	CHECK_STR_EQ(buf, "3\n");
+	/* O_CREAT follows it too (then finds a directory). */
+	CHECK_EQ(op(&f.ctx, "/p/magic", LINUX_O_WRONLY | LINUX_O_CREAT, 0644),
+		 E(EISDIR));
+	CHECK_EQ(op(&f.ctx, "/p/magic", LINUX_O_RDONLY | LINUX_O_NOFOLLOW, 0),
+		 E(ELOOP));
+	REQUIRE(vfs_lookup(&f.ctx, NULL, "/p/magic/..", 0, &p) == 0);
+	CHECK_EQ(p.inode->ino, ino_of(&f.ctx, "/p/items"));
+	vfs_path_put(&p);
+	fl = open_or_null(&f.ctx, "/p/magic", LINUX_O_RDONLY);
+	CHECK(fl && fl->inode == magic_target.inode);
+	file_put(fl);
+	/* Its error when it leads nowhere. */
+	vfs_path_put(&magic_target);
+	CHECK_EQ(err_of_stat(&f.ctx, "/p/magic"), E(ENXIO));
+	CHECK_EQ(lst(&f.ctx, "/p/magic", &s), 0);
+	fx_fini(&f);
+}
+
 /* What /proc shows of files unlinked while open: tmpfs keeps their last
  * name for vfs_path_name(). */
 TEST(deleted_names)
@@ -573,6 +636,7 @@ int main(void)
 	RUN(pseudofs_vanishing);
 	RUN(pseudofs_links_and_paths);
 	RUN(pseudofs_writes);
+	RUN(pseudofs_magic_links);
 	RUN(deleted_names);
 	return check_done();
 }

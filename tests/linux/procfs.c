@@ -437,13 +437,20 @@ static void test_links(void)
 		LT_CHECK("fdinfo_flags", fl && (flags & O_CLOEXEC) &&
 						 (flags & O_ACCMODE) == O_RDWR);
 	}
-	/* An unlinked file is named with " (deleted)". */
+	/* An unlinked file is named with " (deleted)", and still reached
+	 * through the link. */
 	unlink(path);
 	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd);
 	n = readlink(buf, want, sizeof(want) - 1);
 	want[n < 0 ? 0 : n] = '\0';
+	fd2 = open(buf, O_RDONLY);
 	snprintf(buf, sizeof(buf), "%s (deleted)", path);
 	LT_CHECK("fd_link_deleted", strcmp(want, buf) == 0);
+	LT_CHECK("open_deleted_through_link", fd2 >= 0 &&
+						      read(fd2, want, 5) == 5 &&
+						      memcmp(want, "hello", 5) ==
+							      0);
+	close(fd2);
 	close(fd);
 	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", fd);
 	LT_ERRNO("fd_link_closed", readlink(buf, want, sizeof(want)), ENOENT);
@@ -460,7 +467,37 @@ static void test_links(void)
 	fstat(p[0], &a);
 	snprintf(buf, sizeof(buf), "pipe:[%lu]", (unsigned long)a.st_ino);
 	LT_CHECK("fd_link_pipe", strcmp(want, buf) == 0);
+	LT_CHECK("pipe_ends_one_inode", fstat(p[1], &b) == 0 &&
+						b.st_ino == a.st_ino);
 	LT_CHECK("fd_link_stdout", readlink("/proc/self/fd/1", want, 10) > 0);
+	/* Following the link reaches the pipe itself (as `cat /dev/stdin`
+	 * and bash's <(...) need): stat sees it, opening makes new ends. */
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", p[0]);
+	LT_CHECK("stat_through_pipe_link", stat(buf, &b) == 0 &&
+						   S_ISFIFO(b.st_mode) &&
+						   b.st_ino == a.st_ino);
+	fd2 = open(buf, O_RDONLY);
+	LT_CHECK("reopen_pipe_read_end", fd2 >= 0);
+	snprintf(buf, sizeof(buf), "/proc/self/fd/%d", p[1]);
+	{
+		int w = open(buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+		char got[8] = { 0 };
+
+		LT_CHECK("reopen_pipe_write_end", w >= 0);
+		LT_EXPECT("write_reopened_end", write(w, "via", 3), 3);
+		LT_EXPECT("read_reopened_end", read(fd2, got, sizeof(got)), 3);
+		LT_CHECK("pipe_data_through_links", memcmp(got, "via", 3) == 0);
+		LT_CHECK("reopened_is_same_pipe",
+			 fstat(w, &b) == 0 && b.st_ino == a.st_ino);
+		snprintf(buf, sizeof(buf), "/proc/self/fd/%d", w);
+		n = readlink(buf, want, sizeof(want) - 1);
+		want[n < 0 ? 0 : n] = '\0';
+		snprintf(buf, sizeof(buf), "pipe:[%lu]",
+			 (unsigned long)a.st_ino);
+		LT_CHECK("reopened_link_is_pipe", strcmp(want, buf) == 0);
+		close(w);
+	}
+	close(fd2);
 
 	/* The fd directory lists exactly the open descriptors. */
 	close(200);
@@ -806,6 +843,48 @@ static void test_mounts(void)
 	LT_CHECK("mountinfo_proc", info_proc);
 }
 
+/* Another user may read a process's figures but not its strings, fds
+ * or where its links lead (needs root to become someone else). */
+static void test_other_user(void)
+{
+	pid_t parent = getpid(), pid;
+	int status;
+
+	if (geteuid() != 0) {
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		char path[64], buf[256];
+		int bad = 0;
+
+		if (setgid(65534) != 0 || setuid(65534) != 0) {
+			_exit(100);
+		}
+		snprintf(path, sizeof(path), "/proc/%d/stat", parent);
+		bad |= slurp(path, buf, sizeof(buf)) <= 0 ? 1 : 0;
+		snprintf(path, sizeof(path), "/proc/%d/exe", parent);
+		bad |= readlink(path, buf, sizeof(buf)) < 0 && errno == EACCES
+			       ? 0
+			       : 2;
+		snprintf(path, sizeof(path), "/proc/%d/cwd/", parent);
+		bad |= open(path, O_RDONLY) < 0 && errno == EACCES ? 0 : 4;
+		snprintf(path, sizeof(path), "/proc/%d/environ", parent);
+		bad |= open(path, O_RDONLY) < 0 && errno == EACCES ? 0 : 8;
+		snprintf(path, sizeof(path), "/proc/%d/fd/0", parent);
+		bad |= open(path, O_RDONLY) < 0 && errno == EACCES ? 0 : 16;
+		_exit(bad);
+	}
+	LT_CHECK("other_user_ran", waitpid(pid, &status, 0) == pid &&
+					   WIFEXITED(status) &&
+					   WEXITSTATUS(status) != 100);
+	LT_EXPECT("other_user_reads_stat", WEXITSTATUS(status) & 1, 0);
+	LT_EXPECT("other_user_no_exe", WEXITSTATUS(status) & 2, 0);
+	LT_EXPECT("other_user_no_cwd", WEXITSTATUS(status) & 4, 0);
+	LT_EXPECT("other_user_no_environ", WEXITSTATUS(status) & 8, 0);
+	LT_EXPECT("other_user_no_fd", WEXITSTATUS(status) & 16, 0);
+}
+
 static void test_hostile(void)
 {
 	struct stat st;
@@ -894,6 +973,7 @@ int main(int argc, char **argv)
 	test_tasks();
 	test_system_files();
 	test_mounts();
+	test_other_user();
 	test_hostile();
 	test_keel_trace();
 	return lt_done();
