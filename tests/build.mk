@@ -49,7 +49,11 @@ SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--send 'mkdir -p /tmp/d/e && echo hi > /tmp/d/e/f && cat /tmp/d/e/f' \
 	--expect '^hi' \
 	--send 'ls /bin | grep -c busybox' --expect '^1' \
-	--send 'cd /tmp/d && pwd' --expect '^/tmp/d'
+	--send 'cd /tmp/d && pwd' --expect '^/tmp/d' \
+	--send 'ls -l /proc/self/ | grep -c keel_trace' --expect '^1' \
+	--send 'echo piped | cat /dev/stdin' --expect '^piped' \
+	--send 'cat <(echo substituted)' --expect '^substituted' \
+	--send 'ps' --expect 'PID +USER +COMMAND'
 
 guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)

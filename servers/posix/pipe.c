@@ -175,6 +175,9 @@ int pipe_fifo_open(void **special, unsigned flags, struct file **out)
 {
 	struct pipe *p = *special;
 	unsigned acc = flags & 3;
+	/* An anonymous pipe opened again (/proc/<pid>/fd/N) never waits
+	 * for the other end, as on Linux. */
+	bool is_pipe = p && !p->named;
 	struct file *f;
 
 	if (acc == 3) {
@@ -191,7 +194,7 @@ int pipe_fifo_open(void **special, unsigned flags, struct file **out)
 		*special = p;
 	}
 	/* A write-only open without readers: ENXIO when it may not wait. */
-	if (acc == 1 && !p->readers && (flags & 04000)) {
+	if (acc == 1 && !p->readers && (flags & 04000) && !is_pipe) {
 		return -LINUX_ENXIO;
 	}
 	/* O_RDWR counts as both ends (Linux allows it on FIFOs). */
@@ -210,7 +213,7 @@ int pipe_fifo_open(void **special, unsigned flags, struct file **out)
 	}
 	pwait_wake(&p->wait);
 	/* Blocking opens wait for the other end, as on Linux. */
-	if (!(flags & 04000) && acc != 2) {
+	if (!(flags & 04000) && acc != 2 && !is_pipe) {
 		unsigned seen = p->opened_writers;
 		struct pwait_head *h = &p->wait;
 

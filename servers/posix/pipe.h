@@ -19,7 +19,8 @@ int pipe_create(unsigned flags, struct file **read_end,
 /* Opens one end of a FIFO whose pipe lives in *@special (made on first
  * open): O_RDONLY, O_WRONLY or O_RDWR in @flags; a blocking open waits
  * for the other end. 0, -LINUX_ENXIO (O_WRONLY | O_NONBLOCK, no reader),
- * -LINUX_ERESTARTSYS, -LINUX_ENOMEM. */
+ * -LINUX_ERESTARTSYS, -LINUX_ENOMEM. With the pipe of pipe_of() (an
+ * anonymous pipe), a new end of it that never waits. */
 int pipe_fifo_open(void **special, unsigned flags, struct file **out);
 /* The FIFO's inode is gone: its pipe goes with the last open end. */
 void pipe_fifo_release(void *special);

@@ -495,7 +495,20 @@ static void test_links(void)
 		snprintf(buf, sizeof(buf), "pipe:[%lu]",
 			 (unsigned long)a.st_ino);
 		LT_CHECK("reopened_link_is_pipe", strcmp(want, buf) == 0);
+		/* With every writer gone, a reader's open does not wait
+		 * (a pipe is not a FIFO): it reads the end. */
 		close(w);
+		close(p[1]);
+		snprintf(buf, sizeof(buf), "/proc/self/fd/%d", p[0]);
+		w = open(buf, O_RDONLY);
+		LT_CHECK("reopen_pipe_no_writers", w >= 0 &&
+							   read(w, got, 1) == 0);
+		close(w);
+		/* The read end's link opened for writing is a write end. */
+		p[1] = open(buf, O_WRONLY);
+		LT_CHECK("reopen_read_end_for_writing",
+			 p[1] >= 0 && write(p[1], "z", 1) == 1 &&
+				 read(p[0], got, 1) == 1 && got[0] == 'z');
 	}
 	close(fd2);
 
