@@ -263,6 +263,30 @@ static int show_comm(struct pseudofs_node *n, struct textbuf *b)
 	return 0;
 }
 
+/* A process may rename itself (as prctl(PR_SET_NAME) does), cut to
+ * 15 bytes, a trailing newline dropped; others get EINVAL, as on
+ * Linux. */
+static int64_t store_comm(struct pseudofs_node *n, const char *data,
+			  size_t len)
+{
+	struct lproc *p = proc_of(&n->key);
+	struct lthread *t = proc_current();
+	size_t keep = len;
+
+	if (!t || t->proc != p) {
+		return -LINUX_EINVAL;
+	}
+	if (keep > 0 && data[keep - 1] == '\n') {
+		keep--;
+	}
+	if (keep > sizeof(p->comm) - 1) {
+		keep = sizeof(p->comm) - 1;
+	}
+	memset(p->comm, 0, sizeof(p->comm));
+	memcpy(p->comm, data, keep);
+	return (int64_t)len;
+}
+
 static int show_trace(struct pseudofs_node *n, struct textbuf *b)
 {
 	textbuf_puts(b, proc_of(&n->key)->trace ? "1\n" : "0\n");
@@ -747,7 +771,7 @@ static const struct pseudofs_type root_link_type = {
 };
 static const struct pseudofs_type comm_type = {
 	.id = 32, .mode = LINUX_S_IFREG | 0644,
-	.revalidate = pid_revalidate, .show = show_comm,
+	.revalidate = pid_revalidate, .show = show_comm, .store = store_comm,
 };
 static const struct pseudofs_type mounts_type = {
 	.id = 34, .mode = LINUX_S_IFREG | 0444,

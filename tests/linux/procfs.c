@@ -298,6 +298,21 @@ static void test_strings(char **argv)
 				 0);
 	LT_CHECK("comm", slurp("/proc/self/comm", s, sizeof(s)) == 7 &&
 				 strcmp(s, "procfs\n") == 0);
+	/* A process renames itself through comm (cut to 15 bytes). */
+	{
+		int fd = open("/proc/self/comm", O_WRONLY);
+
+		LT_EXPECT("comm_write", write(fd, "renamed-to-a-long-name\n", 23),
+			  23);
+		LT_CHECK("comm_renamed",
+			 slurp("/proc/self/comm", s, sizeof(s)) == 16 &&
+				 strcmp(s, "renamed-to-a-lo\n") == 0);
+		LT_CHECK("stat_renamed",
+			 slurp("/proc/self/stat", s, sizeof(s)) > 0 &&
+				 strstr(s, " (renamed-to-a-lo) ") != NULL);
+		LT_EXPECT("comm_restore", write(fd, "procfs", 6), 6);
+		close(fd);
+	}
 
 	/* A read in small pieces, and from an offset, gives the same. */
 	{
@@ -623,6 +638,13 @@ static void test_children(void)
 	snprintf(path, sizeof(path), "/proc/%d/status", pid);
 	LT_CHECK("child_status", slurp(path, s, sizeof(s)) > 0 &&
 					 strstr(s, "State:\tS (sleeping)"));
+	snprintf(path, sizeof(path), "/proc/%d/comm", pid);
+	{
+		int fd = open(path, O_WRONLY);
+
+		LT_ERRNO("rename_other_refused", write(fd, "x", 1), EINVAL);
+		close(fd);
+	}
 	kill(pid, SIGSTOP);
 	LT_CHECK("child_stopped", wait_state(pid, 'T'));
 	kill(pid, SIGCONT);
