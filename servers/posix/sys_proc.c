@@ -740,7 +740,7 @@ static int64_t thread_kill(int tgid, int tid, int sig)
 	}
 	if (sig) {
 		target->pending |= SIG_BIT(sig);
-		pwait_interrupt(target);
+		signal_kick(target);
 	}
 	return 0;
 }
