@@ -49,7 +49,10 @@ SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--send 'mkdir -p /tmp/d/e && echo hi > /tmp/d/e/f && cat /tmp/d/e/f' \
 	--expect '^hi' \
 	--send 'ls /bin | grep -c busybox' --expect '^1' \
-	--send 'cd /tmp/d && pwd' --expect '^/tmp/d'
+	--send 'cd /tmp/d && pwd' --expect '^/tmp/d' \
+	--send 'echo started; sleep 60' --expect '^started' \
+	--send-raw "$$(printf '\003')" --send 'echo after-ctrl-c' \
+	--expect '^after-ctrl-c'
 
 guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)
