@@ -50,7 +50,7 @@ SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--expect '^hi' \
 	--send 'ls /bin | grep -c busybox' --expect '^1' \
 	--send 'cd /tmp/d && pwd' --expect '^/tmp/d' \
-	--send 'echo started; sleep 60' --expect '^started' \
+	--send 'echo started; sleep 600' --expect '^started' \
 	--send-raw "$$(printf '\003')" --send 'echo after-ctrl-c' \
 	--expect '^after-ctrl-c'
 
