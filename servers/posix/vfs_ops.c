@@ -1291,9 +1291,11 @@ int vfs_chown_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 	if (!LINUX_S_ISDIR(mode)) {
 		uint32_t kill = mode & LINUX_S_ISUID;
 
+		bool outsider = cred->uid != 0 &&
+				!vfs_cred_in_group(cred, inode->gid);
+
 		if ((mode & LINUX_S_ISGID) &&
-		    ((mode & LINUX_S_IXGRP) ||
-		     (cred->uid != 0 && !vfs_cred_in_group(cred, inode->gid)))) {
+		    ((mode & LINUX_S_IXGRP) || outsider)) {
 			kill |= LINUX_S_ISGID;
 		}
 		if (kill) {
@@ -1342,7 +1344,8 @@ int vfs_utimens_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 	    times[1].nsec == LINUX_UTIME_OMIT) {
 		return 0;
 	}
-	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
+	if (times &&
+	    (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
 	if (vfs_mount_is_rdonly(p->mnt)) {
@@ -1393,7 +1396,8 @@ int vfs_utimensat(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 	    times[1].nsec == LINUX_UTIME_OMIT) {
 		return 0;
 	}
-	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
+	if (times &&
+	    (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
 	err = at_lookup(ctx, dir, path, flags,

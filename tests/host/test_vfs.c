@@ -1872,12 +1872,14 @@ static int check_and_remove(struct fx *f, const char *dir, int depth)
 
 				subdirs++;
 				snprintf(up, sizeof(up), "%s/..", path);
-				bad += ino_of(&f->ctx, up) != ino_of(&f->ctx, dir);
+				bad += ino_of(&f->ctx, up) !=
+				       ino_of(&f->ctx, dir);
 				bad += check_and_remove(f, path, depth + 1);
 				bad += vfs_unlinkat(&f->ctx, NULL, path,
 						    LINUX_AT_REMOVEDIR) != 0;
 			} else {
-				bad += vfs_unlinkat(&f->ctx, NULL, path, 0) != 0;
+				bad += vfs_unlinkat(&f->ctx, NULL, path, 0) !=
+				       0;
 			}
 		}
 	}
