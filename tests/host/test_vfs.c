@@ -530,11 +530,24 @@ static int64_t hook_read(struct file *fl, void *buf, size_t len,
 
 static const struct file_ops hook_ops = { .read = hook_read };
 
+static int specials;
+
+/* The fifo side keeps an object per fifo inode, as a pipe would. */
+static void release_special(struct inode *inode)
+{
+	free(inode->special);
+	specials--;
+}
+
 static int fake_open(struct lproc *caller, struct inode *inode,
 		     unsigned flags, struct file **out)
 {
 	hook_inode = inode;
 	hook_flags = flags;
+	if (LINUX_S_ISFIFO(inode->mode) && !inode->special) {
+		inode->special = malloc(16);
+		specials++;
+	}
 	*out = file_create(&hook_ops, flags, NULL);
 	return *out ? 0 : E(ENOMEM);
 }
@@ -547,6 +560,7 @@ TEST(open_special_hooks_called)
 	fx_init(&f);
 	f.hooks.open_dev = fake_open;
 	f.hooks.open_fifo = fake_open;
+	f.hooks.release_special = release_special;
 	vfs_set_hooks(&f.hooks);
 	REQUIRE(vfs_mknodat(&f.ctx, NULL, "fifo", LINUX_S_IFIFO | 0666, 0) ==
 		0);
@@ -565,7 +579,20 @@ TEST(open_special_hooks_called)
 	hook_inode = NULL;
 	CHECK_EQ(op(&f.ctx, "fifo", LINUX_O_RDONLY | LINUX_O_TRUNC, 0), 0);
 	CHECK(hook_inode != NULL && LINUX_S_ISFIFO(hook_inode->mode));
+	CHECK_EQ(specials, 1);
+	/* The fifo's object goes with the inode: after its last name and
+	 * user, or with the whole file system. */
+	REQUIRE(vfs_open(&f.ctx, NULL, "fifo", LINUX_O_RDWR, 0, &fl) == 0);
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "fifo", 0), 0);
+	CHECK_EQ(specials, 1);
+	file_put(fl);
+	CHECK_EQ(specials, 0);
+	REQUIRE(vfs_mknodat(&f.ctx, NULL, "fifo2", LINUX_S_IFIFO | 0666, 0) ==
+		0);
+	CHECK_EQ(op(&f.ctx, "fifo2", LINUX_O_RDONLY, 0), 0);
+	CHECK_EQ(specials, 1);
 	fx_fini(&f);
+	CHECK_EQ(specials, 0);
 }
 
 /* ---- unlinked but open ---- */
