@@ -1,4 +1,4 @@
-# Host tests of the posix server's pure parts (servers/posix): the vfs
+# Host tests of the posix server's file-system parts (servers/posix): the vfs
 # over tmpfs, the sparse page map and directory index under it, devfs
 # with the memory devices, ChaCha20 and the random generator.
 POSIX_HDRS := $(wildcard servers/posix/*.h) $(wildcard abi/linux/*.h) \
