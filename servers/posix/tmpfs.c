@@ -160,6 +160,7 @@ static void inode_free(struct tmpfs_inode *t, bool destroying)
 	default:
 		break;
 	}
+	vfs_inode_fini(&t->v);
 	list_remove(&t->all);
 	s->inodes--;
 	free(t);
