@@ -3,7 +3,8 @@
 
     tools/qemu_test.py --image IMG [--smp N] [--timeout S] [--name SUITE]
                        [--log FILE] [--uefi] [--qemu-arg ARG]...
-                       [--expect REGEX | --send TEXT | --send-raw TEXT]...
+                       [--expect REGEX | --send TEXT | --send-raw TEXT |
+                        --pause SECONDS]...
 
 QEMU is started through tools/qemu.sh (mode "test"): the stock devices,
 no display, -no-reboot, isa-debug-exit on port 0xf4, the disk as a
@@ -30,7 +31,8 @@ Scenario mode: --expect, --send and --send-raw steps run in the order
 given. Each --expect REGEX (Python syntax, multi-line mode) must match the
 serial text that arrived since the previous match; it is reported as
 <suite>/expect-N. --send TEXT types TEXT and Enter (a carriage return)
-once the expects before it have matched; --send-raw sends TEXT alone.
+once the expects before it have matched; --send-raw sends TEXT alone;
+--pause SECONDS waits that long (a person reacting) before the next step.
 Both decode backslash escapes (\\n, \\r, \\t, \\x03, ...). In this mode the
 run ends when the last step is done (QEMU is then stopped) and KTEST DONE
 is not required.
@@ -106,6 +108,9 @@ def parse_args():
                    help="scenario: type TEXT and Enter")
     p.add_argument("--send-raw", action=StepAction, metavar="TEXT",
                    help="scenario: send TEXT as is")
+    p.add_argument("--pause", action=StepAction, metavar="SECONDS",
+                   help="scenario: wait SECONDS before the next step (what "
+                   "a person takes to react, e.g. before ^C after fg)")
     p.add_argument("--verbose", "-v", action="store_true",
                    help="copy the serial output to stderr as it arrives")
     p.set_defaults(steps=[])
@@ -157,6 +162,7 @@ class Run:
         self.steps = list(args.steps)
         self.expect_no = 0
         self.steps_done_at = None
+        self.pause_until = None
         self.stderr = b""
         self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
 
@@ -212,6 +218,14 @@ class Run:
         """Runs every step that can run now; False if sending failed."""
         while self.steps:
             kind, value = self.steps[0]
+            if kind == "pause":
+                if self.pause_until is None:
+                    self.pause_until = now + float(value)
+                if now < self.pause_until:
+                    return True
+                self.pause_until = None
+                self.steps.pop(0)
+                continue
             if kind == "expect":
                 m = None
                 if self.scan_new:

@@ -169,7 +169,9 @@ static void thread_main(void *arg)
 			break;
 		}
 		t->has_event = false;
+		t->in_call = true;
 		sys_handle_event(t);
+		t->in_call = false;
 	}
 	list_remove(&t->link);
 	free(t);

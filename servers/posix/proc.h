@@ -101,6 +101,8 @@ struct lthread {
 	struct fiber *fiber;
 	struct supervise_event ev;	/* the event being handled */
 	bool has_event;
+	bool in_call;			/* its event is being handled: it is
+					 * stopped in the kernel */
 	bool dead;
 	uint64_t sigmask;
 	uint64_t saved_sigmask;		/* ppoll/pselect/sigsuspend: put

@@ -574,6 +574,8 @@ static int show_fdinfo(struct pseudofs_node *n, struct textbuf *b)
  * new end of that pipe with FIFO rules, as Linux reopens pipes. */
 static void fd_pipe_release(struct pseudofs_node *n)
 {
+	/* The pipe is the open file's, not this inode's to release. */
+	n->inode.special = NULL;
 	file_put(n->priv);
 }
 

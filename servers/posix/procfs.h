@@ -19,7 +19,7 @@
  *   cmdline sys/kernel/{hostname,ostype,osrelease,pid_max}
  *
  * Figures the kernel does not give yet are estimates or zeros (memory,
- * CPU times, load): see docs/architecture.md.
+ * CPU times, load): see docs/posix-procfs.md.
  */
 #pragma once
 

@@ -452,6 +452,7 @@ static void pseudofs_drop(struct inode *inode)
 	if (n->type->release) {
 		n->type->release(n);
 	}
+	vfs_inode_fini(&n->inode);
 	free(n);
 	if (parent) {
 		vfs_inode_put(&parent->inode);

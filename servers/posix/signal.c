@@ -12,8 +12,8 @@
  * The FPU/SSE/AVX state is saved above the frame (the kernel's XSAVE
  * image; mcontext.fpstate points at it) and restored by rt_sigreturn.
  *
- * Not yet: interrupting a thread that runs in user mode without making
- * calls (that needs the kernel's thread suspension).
+ * A thread running user code when a signal comes for it is stopped by
+ * the kernel (SYS_THREAD_SUSPEND) and gets it at that point.
  */
 #include <stddef.h>
 
@@ -115,6 +115,20 @@ static bool is_ignored(const struct lproc *p, int sig)
 		default_action(sig) == ACT_IGNORE);
 }
 
+void signal_kick(struct lthread *t)
+{
+	if (t->dead) {
+		return;
+	}
+	if (t->in_call) {
+		pwait_interrupt(t);
+		return;
+	}
+	/* 1: it stopped for an event of its own meanwhile, which delivers
+	 * the signal on its way out; 0: a STOP event follows. */
+	rt_syscall6(SYS_THREAD_SUSPEND, t->proc->kproc, t->ktid, 0, 0, 0, 0);
+}
+
 bool signal_is_pending(const struct lthread *t)
 {
 	return ((t->pending | t->proc->pending) & ~t->sigmask) != 0;
@@ -163,7 +177,7 @@ void signal_send_proc(struct lproc *p, int sig)
 		struct lthread *t = container_of(pos, struct lthread, link);
 
 		if (!t->dead && !(t->sigmask & SIG_BIT(sig))) {
-			pwait_interrupt(t);
+			signal_kick(t);
 			break;
 		}
 	}
@@ -207,7 +221,7 @@ static bool stop_process(struct lthread *t, int sig)
 				container_of(pos, struct lthread, link);
 
 			if (o != t) {
-				pwait_interrupt(o);
+				signal_kick(o);
 			}
 		}
 		if (p->parent) {

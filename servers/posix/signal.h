@@ -62,6 +62,10 @@ struct lthread;
 
 /* Whether @t has a signal it does not block pending. */
 bool signal_is_pending(const struct lthread *t);
+/* Makes @t notice its pending signals soon: a wait in the server is
+ * broken, a thread running user code is stopped (SYS_THREAD_SUSPEND) so
+ * that the signal is delivered at once. */
+void signal_kick(struct lthread *t);
 /* Sends @sig to process @p (one of its threads takes it). */
 void signal_send_proc(struct lproc *p, int sig);
 /* Sends @sig to process group @pgid; returns how many got it. */

@@ -63,6 +63,31 @@ void sys_finish(struct lthread *t, int64_t nr, int64_t r)
 	rt_syscall6(SYS_THREAD_RESUME, p->kproc, t->ktid, 0, 0, 0, 0);
 }
 
+/* Lets @t go on from a stop that was not a system call (a fault, a
+ * suspension): its registers stay as they are unless a signal handler
+ * is entered. */
+static void sys_continue(struct lthread *t)
+{
+	struct lproc *p = t->proc;
+	struct thread_regs regs;
+
+	if (t->dead) {
+		return;
+	}
+	if (!signal_is_pending(t)) {
+		rt_syscall6(SYS_THREAD_RESUME, p->kproc, t->ktid, 0, 0, 0, 0);
+		return;
+	}
+	if (rt_syscall6(SYS_THREAD_REGS_GET, p->kproc, t->ktid,
+			(uint64_t)&regs, 0, 0, 0) < 0 ||
+	    !signal_deliver(t, &regs, -1)) {
+		return;
+	}
+	rt_syscall6(SYS_THREAD_REGS_SET, p->kproc, t->ktid, (uint64_t)&regs, 0,
+		    0, 0);
+	rt_syscall6(SYS_THREAD_RESUME, p->kproc, t->ktid, 0, 0, 0, 0);
+}
+
 /* A CPU exception the kernel could not resolve becomes a signal. */
 static void handle_fault(struct lthread *t)
 {
@@ -100,7 +125,7 @@ static void handle_fault(struct lthread *t)
 	}
 	t->pending |= SIG_BIT(sig);
 	t->fault_addr = t->ev.args[1];
-	sys_finish(t, -1, 0);
+	sys_continue(t);
 }
 
 void sys_handle_event(struct lthread *t)
@@ -111,6 +136,12 @@ void sys_handle_event(struct lthread *t)
 
 	if (t->ev.kind == SUPERVISE_EVENT_FAULT) {
 		handle_fault(t);
+		return;
+	}
+	if (t->ev.kind == SUPERVISE_EVENT_STOP) {
+		/* Stopped so that a signal is taken now (signal_kick);
+		 * delivered on the way back, or it just goes on. */
+		sys_continue(t);
 		return;
 	}
 	fn = nr < LINUX_SYSCALL_MAX ? sys_table[nr] : NULL;

@@ -35,7 +35,8 @@ void sys_finish(struct lthread *t, int64_t nr, int64_t r);
 	X(setgid) X(getresuid) X(getresgid) X(setpgid) X(getpgid)           \
 	X(getpgrp) X(setsid) X(getsid) X(getgroups) X(setgroups) X(kill)    \
 	X(tgkill) X(tkill) X(umask) X(prlimit64) X(getrlimit) X(setrlimit)  \
-	X(set_robust_list) X(reboot)                                        \
+	X(set_robust_list) X(reboot) X(waitid) X(prctl) X(getrusage)        \
+	X(times)                                                            \
 	/* mm */                                                            \
 	X(brk) X(mmap) X(munmap) X(mprotect) X(madvise) X(mremap)           \
 	/* sys_io.c */                                                      \

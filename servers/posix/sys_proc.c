@@ -33,7 +33,9 @@
 
 #define WNOHANG 1
 #define WUNTRACED 2
+#define WEXITED 4
 #define WCONTINUED 8
+#define WNOWAIT 0x01000000
 
 #define EXEC_STRINGS_MAX (2u << 20)	/* argv + envp bytes */
 #define EXEC_VECTOR_MAX 65536
@@ -743,7 +745,7 @@ static int64_t thread_kill(int tgid, int tid, int sig)
 	}
 	if (sig) {
 		target->pending |= SIG_BIT(sig);
-		pwait_interrupt(target);
+		signal_kick(target);
 	}
 	return 0;
 }
@@ -860,4 +862,147 @@ int64_t sys_reboot(struct lthread *t, const uint64_t *a)
 	default:
 		return -LINUX_EINVAL;
 	}
+}
+
+/* waitid: the same search as wait4, reporting in a siginfo_t. */
+int64_t sys_waitid(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+	uint64_t idtype = a[0], options = a[3];
+	int64_t id = (int32_t)a[1];
+
+	if (idtype > 3 || !(options & (WEXITED | WUNTRACED | WCONTINUED)) ||
+	    (options & ~(uint64_t)(WNOHANG | WEXITED | WUNTRACED |
+				   WCONTINUED | WNOWAIT | 0x20000000 |
+				   0x40000000 | 0x80000000))) {
+		return -LINUX_EINVAL;
+	}
+	for (;;) {
+		struct pwait_head *h = &p->child_wait;
+		struct list_node *pos;
+		bool any = false;
+
+		list_for_each(pos, &p->children) {
+			struct lproc *c =
+				container_of(pos, struct lproc, sibling);
+			struct {
+				int32_t signo, errno_, code, pad;
+				int32_t pid;
+				uint32_t uid;
+				int32_t status;
+				int32_t pad2;
+				uint8_t rest[96];
+			} si;
+			int code = 0, status = 0;
+
+			if ((idtype == 1 && c->pid != id) || /* P_PID */
+			    (idtype == 2 && c->pgid != (id ? id : p->pgid))) {
+				continue; /* P_PGID */
+			}
+			any = true;
+			if (c->zombie && (options & WEXITED)) {
+				int sig = c->exit_status & 0x7f;
+
+				code = sig ? ((c->exit_status & 0x80) ? 3 : 2)
+					   : 1; /* CLD_DUMPED/KILLED/EXITED */
+				status = sig ? sig : (c->exit_status >> 8) & 0xff;
+			} else if (!c->zombie && c->stopped && c->stop_report &&
+				   (options & WUNTRACED)) {
+				code = 5; /* CLD_STOPPED */
+				status = c->stop_sig;
+			} else if (!c->zombie && c->cont_report &&
+				   (options & WCONTINUED)) {
+				code = 6; /* CLD_CONTINUED */
+				status = LINUX_SIGCONT;
+			} else {
+				continue;
+			}
+			memset(&si, 0, sizeof(si));
+			si.signo = LINUX_SIGCHLD;
+			si.code = code;
+			si.pid = c->pid;
+			si.uid = c->uid;
+			si.status = status;
+			if (a[2] && umem_write(p, a[2], &si, sizeof(si))) {
+				return -LINUX_EFAULT;
+			}
+			if (!(options & WNOWAIT)) {
+				if (code == 5) {
+					c->stop_report = false;
+				} else if (code == 6) {
+					c->cont_report = false;
+				} else {
+					proc_reap(c);
+				}
+			}
+			return 0;
+		}
+		if (!any) {
+			return -LINUX_ECHILD;
+		}
+		if (options & WNOHANG) {
+			if (a[2]) {
+				uint8_t zero[128] = { 0 };
+
+				umem_write(p, a[2], zero, sizeof(zero));
+			}
+			return 0;
+		}
+		if (pwait_any(&h, 1, ~0ull)) {
+			return -LINUX_ERESTARTSYS;
+		}
+		if (t->dead) {
+			return -LINUX_EINTR;
+		}
+	}
+}
+
+int64_t sys_prctl(struct lthread *t, const uint64_t *a)
+{
+	struct lproc *p = t->proc;
+	char name[PROC_COMM_MAX];
+
+	switch (a[0]) {
+	case 15: /* PR_SET_NAME */
+		memset(name, 0, sizeof(name));
+		if (umem_read_str(p, a[1], name, sizeof(name)) == -LINUX_EFAULT) {
+			return -LINUX_EFAULT;
+		}
+		name[sizeof(name) - 1] = '\0';
+		memcpy(p->comm, name, sizeof(name));
+		return 0;
+	case 16: /* PR_GET_NAME */
+		return umem_write(p, a[1], p->comm, sizeof(p->comm));
+	case 1: /* PR_SET_PDEATHSIG */
+	case 4: /* PR_SET_DUMPABLE */
+	case 38: /* PR_SET_NO_NEW_PRIVS */
+		return 0;
+	case 3: /* PR_GET_DUMPABLE */
+		return 1;
+	default:
+		return -LINUX_EINVAL;
+	}
+}
+
+/* No per-thread CPU accounting yet: zero times, as a process that has
+ * used no CPU would report. */
+int64_t sys_getrusage(struct lthread *t, const uint64_t *a)
+{
+	uint8_t ru[144] = { 0 };
+
+	if ((int64_t)a[0] < -1 || (int64_t)a[0] > 1) {
+		return -LINUX_EINVAL;
+	}
+	return umem_write(t->proc, a[1], ru, sizeof(ru));
+}
+
+int64_t sys_times(struct lthread *t, const uint64_t *a)
+{
+	uint64_t tms[4] = { 0, 0, 0, 0 };
+
+	if (a[0] && umem_write(t->proc, a[0], tms, sizeof(tms))) {
+		return -LINUX_EFAULT;
+	}
+	/* Clock ticks (100 Hz) since boot. */
+	return (int64_t)(rt_clock_ns() / 10000000);
 }

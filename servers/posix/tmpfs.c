@@ -170,6 +170,7 @@ static void inode_free(struct tmpfs_inode *t, bool destroying)
 		}
 		free(t->last);
 	}
+	vfs_inode_fini(&t->v);
 	list_remove(&t->all);
 	s->inodes--;
 	free(t);

@@ -73,6 +73,14 @@ void vfs_inode_init(struct inode *inode, struct vfs_sb *sb,
 	inode->btime = now;
 }
 
+void vfs_inode_fini(struct inode *inode)
+{
+	if (inode->special && hooks.release_special) {
+		hooks.release_special(inode);
+	}
+	inode->special = NULL;
+}
+
 void vfs_inode_get(struct inode *inode)
 {
 	inode->refs++;
@@ -82,10 +90,6 @@ void vfs_inode_put(struct inode *inode)
 {
 	if (!inode || --inode->refs > 0) {
 		return;
-	}
-	if (inode->nlink == 0 && inode->special && hooks.release_special) {
-		hooks.release_special(inode);
-		inode->special = NULL;
 	}
 	if (inode->ops->drop) {
 		inode->ops->drop(inode);

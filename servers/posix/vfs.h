@@ -260,7 +260,8 @@ struct vfs_hooks {
 	/* Opens a fifo (may wait for the other end, as Linux does). */
 	int (*open_fifo)(struct lproc *caller, struct inode *inode,
 			 unsigned flags, struct file **out);
-	/* A fifo inode with a non-NULL @special is being freed. */
+	/* An inode with a non-NULL @special is being freed (called from
+	 * vfs_inode_fini). */
 	void (*release_special)(struct inode *inode);
 };
 
@@ -275,6 +276,9 @@ struct vfs_timespec vfs_now(void);
  * directories), times now, sb's device); the caller sets ino and owner. */
 void vfs_inode_init(struct inode *inode, struct vfs_sb *sb,
 		    const struct inode_ops *ops, uint32_t mode);
+/* A file system frees @inode: lets the fifo code release what it keeps
+ * in inode->special. */
+void vfs_inode_fini(struct inode *inode);
 void vfs_inode_get(struct inode *inode);
 /* Drops a reference; the last one calls ops->drop. NULL is fine. */
 void vfs_inode_put(struct inode *inode);

@@ -103,7 +103,7 @@ static int64_t reg_read(struct file *f, void *buf, size_t len, uint64_t *pos)
 	if (!inode->ops->read) {
 		return -LINUX_EINVAL;
 	}
-	if (*pos > VFS_MAX_FILE_SIZE) {
+	if (*pos > VFS_MAX_FILE_SIZE || len > VFS_MAX_FILE_SIZE - *pos) {
 		return -LINUX_EINVAL;
 	}
 	n = inode->ops->read(inode, buf, len, *pos);
@@ -118,6 +118,7 @@ static int64_t reg_write(struct file *f, const void *buf, size_t len,
 			 uint64_t *pos)
 {
 	struct inode *inode = f->inode;
+	struct vfs_attr attr = { 0 };
 	int64_t n;
 
 	if (!can_write(f)) {
@@ -126,29 +127,28 @@ static int64_t reg_write(struct file *f, const void *buf, size_t len,
 	if (!inode->ops->write) {
 		return -LINUX_EINVAL;
 	}
-	if (f->flags & LINUX_O_APPEND) {
-		*pos = inode->size;
-	}
 	if (len == 0) {
 		return 0;
 	}
 	if (*pos > VFS_MAX_FILE_SIZE) {
 		return -LINUX_EINVAL;
 	}
-	if (*pos == VFS_MAX_FILE_SIZE) {
-		return -LINUX_EFBIG;
-	}
-	{
-		struct vfs_attr attr = { 0 };
-
-		if (vfs_kill_priv(inode, (enum vfs_changer)(uintptr_t)f->priv,
-				  &attr)) {
-			vfs_setattr(inode, &attr);
+	if (f->flags & LINUX_O_APPEND) {
+		/* At the end; a write that would pass the largest size is
+		 * cut there (EFBIG when already there). */
+		*pos = inode->size;
+		if (*pos >= VFS_MAX_FILE_SIZE) {
+			return -LINUX_EFBIG;
 		}
+		if (len > VFS_MAX_FILE_SIZE - *pos) {
+			len = (size_t)(VFS_MAX_FILE_SIZE - *pos);
+		}
+	} else if (len > VFS_MAX_FILE_SIZE - *pos) {
+		return -LINUX_EINVAL;	/* the end would overflow loff_t */
 	}
-	/* A write is cut at the largest file size, as Linux cuts it. */
-	if (len > VFS_MAX_FILE_SIZE - *pos) {
-		len = (size_t)(VFS_MAX_FILE_SIZE - *pos);
+	if (vfs_kill_priv(inode, (enum vfs_changer)(uintptr_t)f->priv,
+			  &attr)) {
+		vfs_setattr(inode, &attr);
 	}
 	n = inode->ops->write(inode, buf, len, *pos);
 	if (n > 0) {
@@ -279,9 +279,10 @@ static int64_t dir_getdents(struct file *f, void *buf, size_t len,
 	if (!inode->ops->readdir) {
 		return -LINUX_ENOTDIR;
 	}
-	/* A directory removed while open reads as empty, as on Linux. */
+	/* A directory removed while open has no entries, not even "."
+	 * and "..": Linux says ENOENT. */
 	if (inode->nlink == 0) {
-		return 0;
+		return -LINUX_ENOENT;
 	}
 	err = inode->ops->readdir(inode, &at, fill_dirent64, &d);
 	if (d.used == 0) {

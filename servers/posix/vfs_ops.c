@@ -414,7 +414,7 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 	};
 	unsigned acc = acc_modes[flags & LINUX_O_ACCMODE];
 	struct creat_dir cd = { 0, 0 };
-	bool created = false;
+	bool created = false, trunc = false;
 	struct vfs_walk w;
 	int err;
 
@@ -463,9 +463,8 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		}
 	}
 	if (!created) {
-		bool trunc = (flags & LINUX_O_TRUNC) &&
-			     LINUX_S_ISREG(w.cur.inode->mode);
-
+		trunc = (flags & LINUX_O_TRUNC) &&
+			LINUX_S_ISREG(w.cur.inode->mode);
 		if (trunc && vfs_mount_is_rdonly(w.cur.mnt)) {
 			err = -LINUX_EROFS;
 			goto out_end;
@@ -474,29 +473,30 @@ int vfs_open(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 		if (err < 0) {
 			goto out_end;
 		}
-		if (trunc) {
-			struct vfs_attr attr = { 0 };
-			struct vfs_timespec now = vfs_now();
-
-			attr.valid = VFS_ATTR_SIZE | VFS_ATTR_MTIME |
-				     VFS_ATTR_CTIME;
-			attr.size = 0;
-			attr.mtime = now;
-			attr.ctime = now;
-			vfs_kill_priv(w.cur.inode,
-				      vfs_changer_of(&ctx->cred, w.cur.inode),
-				      &attr);
-			err = vfs_setattr(w.cur.inode, &attr);
-			if (err < 0) {
-				goto out_end;
-			}
-		}
 	}
 	/* Device opens see O_NOCTTY; the file keeps the flags Linux keeps. */
 	err = open_file(ctx, &w.cur, flags & ~(unsigned)LINUX_O_CLOEXEC, out);
-	if (err == 0) {
-		(*out)->flags &= ~(unsigned)(LINUX_O_CREAT | LINUX_O_EXCL |
-					     LINUX_O_NOCTTY | LINUX_O_TRUNC);
+	if (err < 0) {
+		goto out_end;
+	}
+	(*out)->flags &= ~(unsigned)(LINUX_O_CREAT | LINUX_O_EXCL |
+				     LINUX_O_NOCTTY | LINUX_O_TRUNC);
+	/* Truncation once the open has worked, as Linux's handle_truncate
+	 * does. */
+	if (trunc) {
+		struct vfs_attr attr = { 0 };
+		struct vfs_timespec now = vfs_now();
+
+		attr.valid = VFS_ATTR_SIZE | VFS_ATTR_MTIME | VFS_ATTR_CTIME;
+		attr.mtime = now;
+		attr.ctime = now;
+		vfs_kill_priv(w.cur.inode,
+			      vfs_changer_of(&ctx->cred, w.cur.inode), &attr);
+		err = vfs_setattr(w.cur.inode, &attr);
+		if (err < 0) {
+			file_put(*out);
+			*out = NULL;
+		}
 	}
 out_end:
 	vfs_walk_end(&w);
@@ -1298,9 +1298,11 @@ int vfs_chown_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 	if (!LINUX_S_ISDIR(mode)) {
 		uint32_t kill = mode & LINUX_S_ISUID;
 
+		bool outsider = cred->uid != 0 &&
+				!vfs_cred_in_group(cred, inode->gid);
+
 		if ((mode & LINUX_S_ISGID) &&
-		    ((mode & LINUX_S_IXGRP) ||
-		     (cred->uid != 0 && !vfs_cred_in_group(cred, inode->gid)))) {
+		    ((mode & LINUX_S_IXGRP) || outsider)) {
 			kill |= LINUX_S_ISGID;
 		}
 		if (kill) {
@@ -1349,7 +1351,8 @@ int vfs_utimens_path(const struct vfs_ctx *ctx, const struct vfs_path *p,
 	    times[1].nsec == LINUX_UTIME_OMIT) {
 		return 0;
 	}
-	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
+	if (times &&
+	    (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
 	if (vfs_mount_is_rdonly(p->mnt)) {
@@ -1400,7 +1403,8 @@ int vfs_utimensat(const struct vfs_ctx *ctx, const struct vfs_path *dir,
 	    times[1].nsec == LINUX_UTIME_OMIT) {
 		return 0;
 	}
-	if (times && (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
+	if (times &&
+	    (!nsec_valid(times[0].nsec) || !nsec_valid(times[1].nsec))) {
 		return -LINUX_EINVAL;
 	}
 	err = at_lookup(ctx, dir, path, flags,

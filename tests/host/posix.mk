@@ -1,46 +1,6 @@
-# Host tests of the posix server's pure parts (servers/posix): the vfs
-# over tmpfs, the sparse page map and directory index under it, devfs
-# with the memory devices, ChaCha20 and the random generator.
-POSIX_HDRS := $(wildcard servers/posix/*.h) $(wildcard abi/linux_abi/*.h) \
-	tests/host/posix_fixture.h
-POSIX_VFS_SRCS := servers/posix/vfs.c servers/posix/vfs_walk.c \
-	servers/posix/vfs_ops.c servers/posix/vfs_file.c servers/posix/file.c \
-	servers/posix/tmpfs.c servers/posix/dirindex.c servers/posix/pagemap.c
-POSIX_DEV_SRCS := servers/posix/devfs.c servers/posix/memdev.c \
-	servers/posix/csprng.c servers/posix/chacha20.c
-
-$(eval $(call host_test,test_pagemap,servers/posix/pagemap.c))
-$(eval $(call host_test,test_dirindex,servers/posix/dirindex.c))
-$(eval $(call host_test,test_chacha20,servers/posix/chacha20.c \
-	servers/posix/csprng.c))
-$(eval $(call host_test,test_vfs,$(POSIX_VFS_SRCS)))
-$(eval $(call host_test,test_devfs,$(POSIX_VFS_SRCS) $(POSIX_DEV_SRCS)))
-$(BUILD)/host/test_pagemap $(BUILD)/host/test_dirindex \
-	$(BUILD)/host/test_chacha20 $(BUILD)/host/test_vfs \
-	$(BUILD)/host/test_devfs: $(POSIX_HDRS)
-
-# abi/linux_abi/ against the host C library's headers (x86_64 Linux).
-$(eval $(call host_test,test_linux_abi,))
-$(BUILD)/host/test_linux_abi: $(wildcard abi/linux_abi/*.h)
-
-# The vfs against the host kernel, call for call (needs root; see the
-# test's opening comment).
-$(eval $(call host_test,test_vfs_linux,$(POSIX_VFS_SRCS)))
-$(BUILD)/host/test_vfs_linux: $(POSIX_HDRS)
-
-# The initial stack layout and the memory map.
+# Host tests of the posix server's process parts: the initial stack
+# layout and the memory map.
 $(eval $(call host_test,test_posix_stack,servers/posix/stack.c))
 $(BUILD)/host/test_posix_stack: servers/posix/stack.h
 $(eval $(call host_test,test_posix_vma,servers/posix/vma.c))
 $(BUILD)/host/test_posix_vma: servers/posix/vma.h tests/host/rng.h
-
-
-# The generated file systems: pseudofs over the vfs, procfs's formatting.
-POSIX_PSEUDOFS_SRCS := servers/posix/pseudofs.c servers/posix/textbuf.c \
-	lib/base/fmt.c
-$(eval $(call host_test,test_pseudofs,$(POSIX_VFS_SRCS) \
-	$(POSIX_PSEUDOFS_SRCS)))
-$(BUILD)/host/test_pseudofs: $(POSIX_HDRS)
-$(eval $(call host_test,test_procfs_fmt,servers/posix/procfs_fmt.c \
-	servers/posix/textbuf.c lib/base/fmt.c))
-$(BUILD)/host/test_procfs_fmt: $(POSIX_HDRS)

@@ -41,7 +41,8 @@ struct fx {
 	struct vfs_hooks hooks;
 };
 
-static inline void fx_init_opts(struct fx *f, const struct tmpfs_opts *opts)
+static inline void fx_init_opts(struct fx *f,
+				const struct tmpfs_opts *opts)
 {
 	memset(f, 0, sizeof(*f));
 	f->hooks.now = fake_clock;
@@ -93,13 +94,15 @@ static inline int fx_chdir(struct fx *f, const char *path)
 	return err;
 }
 
-static inline int mkd(const struct vfs_ctx *c, const char *path, uint32_t mode)
+static inline int mkd(const struct vfs_ctx *c, const char *path,
+		      uint32_t mode)
 {
 	return vfs_mkdirat(c, NULL, path, mode);
 }
 
 /* Creates (or truncates) @path with @data; 0 or the error. */
-static inline int put(const struct vfs_ctx *c, const char *path, const char *data)
+static inline int put(const struct vfs_ctx *c, const char *path,
+		      const char *data)
 {
 	struct file *f;
 	int err = vfs_open(c, NULL, path,
@@ -117,8 +120,8 @@ static inline int put(const struct vfs_ctx *c, const char *path, const char *dat
 
 /* Reads all of @path (up to @cap - 1 bytes) as a string; the length or
  * the error. */
-static inline int64_t get(const struct vfs_ctx *c, const char *path, char *buf,
-		   size_t cap)
+static inline int64_t get(const struct vfs_ctx *c, const char *path,
+			  char *buf, size_t cap)
 {
 	struct file *f;
 	int err = vfs_open(c, NULL, path, LINUX_O_RDONLY, 0, &f);
@@ -134,13 +137,13 @@ static inline int64_t get(const struct vfs_ctx *c, const char *path, char *buf,
 }
 
 static inline int st(const struct vfs_ctx *c, const char *path,
-	      struct linux_stat *s)
+		     struct linux_stat *s)
 {
 	return vfs_stat(c, NULL, path, 0, s);
 }
 
 static inline int lst(const struct vfs_ctx *c, const char *path,
-	       struct linux_stat *s)
+		      struct linux_stat *s)
 {
 	return vfs_stat(c, NULL, path, LINUX_AT_SYMLINK_NOFOLLOW, s);
 }
@@ -159,8 +162,8 @@ static inline int err_of_stat(const struct vfs_ctx *c, const char *path)
 	return st(c, path, &s);
 }
 
-static inline int op(const struct vfs_ctx *c, const char *path, unsigned flags,
-	      uint32_t mode)
+static inline int op(const struct vfs_ctx *c, const char *path,
+		     unsigned flags, uint32_t mode)
 {
 	struct file *f;
 	int err = vfs_open(c, NULL, path, flags, mode, &f);

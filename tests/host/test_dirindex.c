@@ -96,7 +96,8 @@ TEST(dirindex_random_against_model)
 			last_cookie = e->ix.cookie;
 			e->live = true;
 		} else if (rng() % 3) {
-			REQUIRE(dirindex_find(&d, e->name, e->ix.len) == &e->ix);
+			REQUIRE(dirindex_find(&d, e->name, e->ix.len) ==
+				&e->ix);
 			dirindex_remove(&d, &e->ix);
 			e->live = false;
 		}
@@ -112,8 +113,9 @@ TEST(dirindex_random_against_model)
 					continue;
 				}
 				live++;
-				if (pool[k].ix.cookie >= pos &&
-				    (!best || pool[k].ix.cookie < best->cookie)) {
+				uint64_t ck = pool[k].ix.cookie;
+
+				if (ck >= pos && (!best || ck < best->cookie)) {
 					best = &pool[k].ix;
 				}
 			}

@@ -530,11 +530,24 @@ static int64_t hook_read(struct file *fl, void *buf, size_t len,
 
 static const struct file_ops hook_ops = { .read = hook_read };
 
+static int specials;
+
+/* The fifo side keeps an object per fifo inode, as a pipe would. */
+static void release_special(struct inode *inode)
+{
+	free(inode->special);
+	specials--;
+}
+
 static int fake_open(struct lproc *caller, struct inode *inode,
 		     unsigned flags, struct file **out)
 {
 	hook_inode = inode;
 	hook_flags = flags;
+	if (LINUX_S_ISFIFO(inode->mode) && !inode->special) {
+		inode->special = malloc(16);
+		specials++;
+	}
 	*out = file_create(&hook_ops, flags, NULL);
 	return *out ? 0 : E(ENOMEM);
 }
@@ -547,6 +560,7 @@ TEST(open_special_hooks_called)
 	fx_init(&f);
 	f.hooks.open_dev = fake_open;
 	f.hooks.open_fifo = fake_open;
+	f.hooks.release_special = release_special;
 	vfs_set_hooks(&f.hooks);
 	REQUIRE(vfs_mknodat(&f.ctx, NULL, "fifo", LINUX_S_IFIFO | 0666, 0) ==
 		0);
@@ -565,7 +579,20 @@ TEST(open_special_hooks_called)
 	hook_inode = NULL;
 	CHECK_EQ(op(&f.ctx, "fifo", LINUX_O_RDONLY | LINUX_O_TRUNC, 0), 0);
 	CHECK(hook_inode != NULL && LINUX_S_ISFIFO(hook_inode->mode));
+	CHECK_EQ(specials, 1);
+	/* The fifo's object goes with the inode: after its last name and
+	 * user, or with the whole file system. */
+	REQUIRE(vfs_open(&f.ctx, NULL, "fifo", LINUX_O_RDWR, 0, &fl) == 0);
+	CHECK_EQ(vfs_unlinkat(&f.ctx, NULL, "fifo", 0), 0);
+	CHECK_EQ(specials, 1);
+	file_put(fl);
+	CHECK_EQ(specials, 0);
+	REQUIRE(vfs_mknodat(&f.ctx, NULL, "fifo2", LINUX_S_IFIFO | 0666, 0) ==
+		0);
+	CHECK_EQ(op(&f.ctx, "fifo2", LINUX_O_RDONLY, 0), 0);
+	CHECK_EQ(specials, 1);
 	fx_fini(&f);
+	CHECK_EQ(specials, 0);
 }
 
 /* ---- unlinked but open ---- */
@@ -631,7 +658,7 @@ TEST(rmdir_cwd_and_open_directory)
 	CHECK_EQ(put(&f.ctx, "x", "x"), E(ENOENT));
 	CHECK_EQ(mkd(&f.ctx, "x", 0755), E(ENOENT));
 	CHECK_EQ(ino_of(&f.ctx, ".."), ino_of(&f.ctx, "/a"));
-	CHECK_EQ(d->ops->getdents(d, buf, sizeof(buf), &d->pos), 0);
+	CHECK_EQ(d->ops->getdents(d, buf, sizeof(buf), &d->pos), E(ENOENT));
 	file_put(d);
 	REQUIRE(fx_chdir(&f, "/") == 0);
 	fx_fini(&f);
@@ -1116,11 +1143,15 @@ TEST(sparse_files)
 	CHECK_EQ(fl->ops->lseek(fl, 0, 7), E(EINVAL));
 	CHECK_EQ(fl->ops->lseek(fl, 10, LINUX_SEEK_END), (int64_t)tib + 13);
 	CHECK_EQ(fl->ops->lseek(fl, INT64_MAX, LINUX_SEEK_CUR), E(EINVAL));
-	/* At the largest size, writes stop. */
+	/* Nothing goes past the largest size (the end of the write
+	 * would overflow Linux's loff_t: EINVAL). */
 	fl->pos = VFS_MAX_FILE_SIZE;
-	CHECK_EQ(fl->ops->write(fl, "x", 1, &fl->pos), E(EFBIG));
+	CHECK_EQ(fl->ops->write(fl, "x", 1, &fl->pos), E(EINVAL));
 	fl->pos = VFS_MAX_FILE_SIZE - 1;
-	CHECK_EQ(fl->ops->write(fl, "xy", 2, &fl->pos), 1);
+	CHECK_EQ(fl->ops->write(fl, "xy", 2, &fl->pos), E(EINVAL));
+	CHECK_EQ(fl->ops->read(fl, buf, 2, &fl->pos), E(EINVAL));
+	CHECK_EQ(fl->ops->write(fl, "x", 1, &fl->pos), 1);
+	CHECK_EQ(fl->pos, VFS_MAX_FILE_SIZE);
 	CHECK_EQ(tmpfs_used_bytes(f.sb), 2 * TMPFS_PAGE);
 	/* Truncation frees what lies beyond. */
 	CHECK_EQ(vfs_ftruncate(fl, 4097), 0);
@@ -1868,12 +1899,14 @@ static int check_and_remove(struct fx *f, const char *dir, int depth)
 
 				subdirs++;
 				snprintf(up, sizeof(up), "%s/..", path);
-				bad += ino_of(&f->ctx, up) != ino_of(&f->ctx, dir);
+				bad += ino_of(&f->ctx, up) !=
+				       ino_of(&f->ctx, dir);
 				bad += check_and_remove(f, path, depth + 1);
 				bad += vfs_unlinkat(&f->ctx, NULL, path,
 						    LINUX_AT_REMOVEDIR) != 0;
 			} else {
-				bad += vfs_unlinkat(&f->ctx, NULL, path, 0) != 0;
+				bad += vfs_unlinkat(&f->ctx, NULL, path, 0) !=
+				       0;
 			}
 		}
 	}
