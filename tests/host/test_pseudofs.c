@@ -8,13 +8,16 @@
  * and appearing mid-listing, vanished items failing lookups, opens and
  * reads, ".." and vfs_path_name() across the mount, writes, truncation,
  * permissions, and what cannot be done (mkdir, chmod, SEEK_END); and
- * the last names tmpfs keeps for files unlinked while open.
+ * the last names tmpfs keeps for files unlinked while open; and
+ * execinfo, the record exec leaves for /proc.
  */
 #include "check.h"
 #include "posix_fixture.h"
 
 #include <stdio.h>
 
+#include "../../servers/posix/execinfo.h"
+#include "../../servers/posix/proc.h"
 #include "../../servers/posix/pseudofs.h"
 
 #define E(x) (-LINUX_##x)
@@ -628,6 +631,74 @@ TEST(deleted_names)
 	fx_fini(&f);
 }
 
+/* What exec records for /proc: strings packed with their NULs and cut
+ * at the limit, the program found again with symlinks followed. */
+TEST(execinfo_records)
+{
+	char *argv[] = { "prog", "", "a b", NULL };
+	char *none[] = { NULL };
+	char big[5000], *bigv[] = { "x", big, "never", NULL };
+	struct execinfo *info;
+	struct lproc *p = calloc(1, sizeof(*p));
+	char buf[64], *out;
+	size_t len;
+	struct fx f;
+
+	CHECK_EQ(execinfo_pack(argv, 100, &out, &len), 0);
+	CHECK_EQ(len, 10);
+	CHECK(out && memcmp(out, "prog\0\0a b\0", 10) == 0);
+	free(out);
+	/* Cut at the limit, inside a string. */
+	CHECK_EQ(execinfo_pack(argv, 7, &out, &len), 0);
+	CHECK_EQ(len, 7);
+	CHECK(out && memcmp(out, "prog\0\0a", 7) == 0);
+	free(out);
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	CHECK_EQ(execinfo_pack(bigv, EXECINFO_STRINGS_MAX, &out, &len), 0);
+	CHECK_EQ(len, EXECINFO_STRINGS_MAX);
+	CHECK(out && out[0] == 'x' && out[1] == '\0' && out[len - 1] == 'y');
+	free(out);
+	CHECK_EQ(execinfo_pack(none, 100, &out, &len), 0);
+	CHECK(out == NULL && len == 0);
+	CHECK_EQ(execinfo_pack(NULL, 100, &out, &len), 0);
+	CHECK(out == NULL && len == 0);
+
+	fx_init(&f);
+	REQUIRE(p);
+	REQUIRE(mkd(&f.ctx, "/bin", 0755) == 0);
+	REQUIRE(put(&f.ctx, "/bin/busybox", "elf") == 0);
+	REQUIRE(vfs_symlinkat(&f.ctx, "busybox", NULL, "/bin/ls") == 0);
+	vfs_path_copy(&p->root, &f.root);
+	vfs_path_copy(&p->cwd, &f.root);
+	REQUIRE(fx_chdir(&f, "/bin") == 0);
+	vfs_path_put(&p->cwd);
+	vfs_path_copy(&p->cwd, &f.cwd);
+	info = execinfo_create(p, "ls", argv, none);
+	REQUIRE(info);
+	CHECK_STR_EQ(info->path, "ls");
+	CHECK_EQ(info->args_len, 10);
+	CHECK(info->env == NULL && info->env_len == 0);
+	REQUIRE(info->exe.inode);
+	CHECK_EQ(vfs_path_name(&f.root, &info->exe, true, buf, sizeof(buf)),
+		 12);
+	CHECK_STR_EQ(buf, "/bin/busybox");
+	/* Shared (fork) until the last put. */
+	CHECK(execinfo_get(info) == info);
+	execinfo_put(info);
+	execinfo_put(info);
+	/* A program that cannot be found again leaves exe cleared. */
+	info = execinfo_create(p, "/nowhere", argv, NULL);
+	REQUIRE(info);
+	CHECK(info->exe.inode == NULL);
+	execinfo_put(info);
+	execinfo_put(NULL);
+	vfs_path_put(&p->root);
+	vfs_path_put(&p->cwd);
+	free(p);
+	fx_fini(&f);
+}
+
 int main(void)
 {
 	RUN(pseudofs_files);
@@ -638,5 +709,6 @@ int main(void)
 	RUN(pseudofs_writes);
 	RUN(pseudofs_magic_links);
 	RUN(deleted_names);
+	RUN(execinfo_records);
 	return check_done();
 }
