@@ -37,3 +37,8 @@ bench: deps
 	$(Q)python3 bench/run.py --image $(BENCH_IMAGE) --smp $(BENCH_SMP) \
 		--timeout $(BENCH_TIMEOUT) --logs $(BUILD)/bench \
 		--modes "$(BENCH_MODES)"
+
+# bench/profile.py: a bench program that runs one figure (BENCH_DEFS, in
+# its own build directory), traced by QEMU. See docs/benchmarks.md.
+BENCH_DEFS ?=
+$(BUILD)/user/user/bench/main.c.o: USER_CFLAGS += $(BENCH_DEFS)

@@ -17,6 +17,7 @@
  * computed in integer tenths. The iteration counts are fixed, not
  * calibrated at run time, so icount runs execute the same instructions.
  */
+#include <base/string.h>
 #include <keel/handle.h>
 #include <keel/stream.h>
 #include <keel/supervise.h>
@@ -27,6 +28,16 @@
 #define BATCH 32
 #define FAULT_ROUND_PAGES 1024ul
 #define WARMUP_DIVISOR 16
+
+/* bench/profile.py builds this program with -DBENCH_ONLY='"name"'
+ * -DBENCH_ITERS=n: only that figure, n operations, so that a QEMU trace
+ * of the run stays small. */
+#ifndef BENCH_ONLY
+#define BENCH_ONLY NULL
+#endif
+#ifndef BENCH_ITERS
+#define BENCH_ITERS 0
+#endif
 
 int main(void);
 
@@ -380,21 +391,29 @@ int main(void)
 		return 1;
 	}
 	for (size_t i = 0; i < sizeof(benches) / sizeof(benches[0]); i++) {
-		const struct bench *b = &benches[i];
+		struct bench b = benches[i];
 		uint64_t ns = 0, tenths;
-		const char *why = b->run(b->iters / WARMUP_DIVISOR, &ns);
+		const char *why;
+
+		if (BENCH_ONLY && strcmp(b.name, BENCH_ONLY) != 0) {
+			continue;
+		}
+		if (BENCH_ITERS) {
+			b.iters = BENCH_ITERS;
+		}
+		why = b.run(b.iters / WARMUP_DIVISOR, &ns);
 
 		if (!why) {
-			why = b->run(b->iters, &ns);
+			why = b.run(b.iters, &ns);
 		}
 		if (why) {
-			rt_printf("BENCH_ERROR name=%s why=%s", b->name, why);
+			rt_printf("BENCH_ERROR name=%s why=%s", b.name, why);
 			failed++;
 			continue;
 		}
-		tenths = (ns * 10 + b->iters / 2) / b->iters;
-		rt_printf("BENCH name=%s iters=%lu ns_per_op=%lu.%lu", b->name,
-			  b->iters, tenths / 10, tenths % 10);
+		tenths = (ns * 10 + b.iters / 2) / b.iters;
+		rt_printf("BENCH name=%s iters=%lu ns_per_op=%lu.%lu", b.name,
+			  b.iters, tenths / 10, tenths % 10);
 	}
 	rt_syscall2(SYS_HANDLE_CLOSE, bench_queue.handle, 0);
 	return (int)failed;

@@ -2,12 +2,22 @@
  * kmalloc (see kmalloc.h). Each block starts with a 16-byte header that
  * records where it came from (a size class or a buddy order), so kfree
  * needs no size and can catch wild frees.
+ *
+ * The small classes keep a few freed blocks per CPU (struct
+ * kmalloc_cpu_cache), taken and given back with interrupts disabled and
+ * no lock: the short-lived records of the IPC paths (queue requests,
+ * stream messages) are then a pop and a push, not a trip through the
+ * class lock and the slab bitmap. A block in a CPU cache counts as in
+ * use for its slab; the header is checked (wild or double free) before
+ * a block goes into a cache.
  */
+#include <arch/x86_64/cpu.h>
 #include <base/string.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/slab.h>
+#include <smp/percpu.h>
 #include <sync/spinlock.h>
 
 #define KMALLOC_MAGIC 0x6b6d616c6c6f6321ul
@@ -29,6 +39,42 @@ struct kmalloc_class {
 
 static struct kmalloc_class classes[KMALLOC_CLASSES];
 static bool kmalloc_ready;
+
+#define KMALLOC_CPU_CLASSES 5	/* 32 .. 512 bytes */
+#define KMALLOC_CPU_BLOCKS 16
+
+struct kmalloc_cpu_cache {
+	unsigned count;
+	void *blocks[KMALLOC_CPU_BLOCKS];
+};
+
+/* [cpu][class]; touched by its own CPU only, interrupts disabled. */
+static struct kmalloc_cpu_cache cpu_caches[PERCPU_MAX][KMALLOC_CPU_CLASSES];
+
+/* A block of class @c from this CPU's cache, or NULL. */
+static void *cpu_cache_pop(unsigned c)
+{
+	bool was = cpu_irq_save();
+	struct kmalloc_cpu_cache *cc = &cpu_caches[percpu_id()][c];
+	void *block = cc->count ? cc->blocks[--cc->count] : NULL;
+
+	cpu_irq_restore(was);
+	return block;
+}
+
+/* Keeps @block (of class @c) in this CPU's cache; false when it is full. */
+static bool cpu_cache_push(unsigned c, void *block)
+{
+	bool was = cpu_irq_save();
+	struct kmalloc_cpu_cache *cc = &cpu_caches[percpu_id()][c];
+	bool kept = cc->count < KMALLOC_CPU_BLOCKS;
+
+	if (kept) {
+		cc->blocks[cc->count++] = block;
+	}
+	cpu_irq_restore(was);
+	return kept;
+}
 
 static void *slab_page_alloc(void *ctx)
 {
@@ -74,12 +120,11 @@ void kmalloc_init(void)
 
 static unsigned size_class(size_t total)
 {
-	unsigned c = 0;
-
-	while (((size_t)1 << (c + KMALLOC_MIN_SHIFT)) < total) {
-		c++;
+	if (total <= ((size_t)1 << KMALLOC_MIN_SHIFT)) {
+		return 0;
 	}
-	return c;
+	/* The smallest power of two >= total, as a class number. */
+	return (unsigned)(64 - __builtin_clzl(total - 1)) - KMALLOC_MIN_SHIFT;
 }
 
 void *kmalloc(size_t size)
@@ -92,7 +137,9 @@ void *kmalloc(size_t size)
 		return NULL;
 	}
 	c = size_class(total);
-	if (c < KMALLOC_CLASSES && !classes[c].use_pages) {
+	if (c < KMALLOC_CPU_CLASSES && (h = cpu_cache_pop(c))) {
+		/* its header still says class c */
+	} else if (c < KMALLOC_CLASSES && !classes[c].use_pages) {
 		void *obj;
 		err_t err;
 
@@ -153,6 +200,10 @@ void kfree(void *ptr)
 	}
 	if (h->class_or_order >= KMALLOC_CLASSES) {
 		panic("kfree of %p: bad size class", ptr);
+	}
+	if (h->class_or_order < KMALLOC_CPU_CLASSES &&
+	    cpu_cache_push(h->class_or_order, h)) {
+		return;
 	}
 	spin_lock(&classes[h->class_or_order].lock);
 	if (slab_free(&classes[h->class_or_order].cache, h) != ERR_OK) {
