@@ -2,6 +2,7 @@
 """Where the guest instructions of one benchmark go, per function.
 
     bench/profile.py NAME [--iters N] [--smp N] [--build DIR] [--top N]
+                     [--annotate FUNCTION]...
 
 Builds a bench program that runs only benchmark NAME (user/bench,
 BENCH_ONLY/BENCH_ITERS) in its own build directory (default
@@ -10,7 +11,9 @@ translation-block trace (-d in_asm,exec,nochain), and counts the guest
 instructions executed inside the timed loop: between the third and the
 fourth SYS_CLOCK_GET (the first two bracket the warm-up run). Each
 instruction is charged to the function (kernel or user symbol) it
-belongs to; the table gives instructions per operation.
+belongs to; the table gives instructions per operation. --annotate
+prints a function's disassembly (objdump) with the times each of its
+instructions ran per operation.
 
 The trace goes through a FIFO, so nothing big lands on disk, and is
 limited to the kernel's and our programs' addresses (-dfilter: tracing
@@ -81,13 +84,14 @@ class Counter:
         self.tbs = {}           # (pc, cflags) -> [(function, count)]
         self.by_pc = {}
         self.funcs = collections.Counter()
+        self.insns = collections.Counter()  # address -> executions
         self.cpus = collections.Counter()
         self.total = 0
         self.block = None
 
     def charge(self, insns):
         per = collections.Counter(self.sym.name(a) for a in insns)
-        return list(per.items())
+        return (list(per.items()), insns)
 
     def feed(self, line):
         if self.block is not None:
@@ -119,10 +123,12 @@ class Counter:
         if tb is None:
             self.funcs["?untranslated"] += 1
             return
-        for name, n in tb:
+        for name, n in tb[0]:
             self.funcs[name] += n
             self.cpus[cpu] += n
             self.total += n
+        for a in tb[1]:
+            self.insns[a] += 1
 
 
 def main():
@@ -133,6 +139,8 @@ def main():
     p.add_argument("--build", default="build/profile")
     p.add_argument("--top", type=int, default=60)
     p.add_argument("--timeout", type=float, default=900)
+    p.add_argument("--annotate", action="append", default=[],
+                   metavar="FUNCTION")
     args = p.parse_args()
 
     build = args.build
@@ -193,7 +201,26 @@ def main():
                     for c, n in sorted(counter.cpus.items())))
     for name, n in counter.funcs.most_common(args.top):
         print(f"{n / iters:9.1f}  {name}")
+    for func in args.annotate:
+        annotate(build, func, counter, iters)
     return 0
+
+
+def annotate(build, func, counter, iters):
+    """Prints @func's disassembly with executions per operation."""
+    user = func.startswith("u:")
+    name = func[2:] if func[:2] in ("u:", "k:") else func
+    elf = os.path.join(build, "user/bin/bench" if user else "kernel/keel.elf")
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn",
+                          f"--disassemble={name}", elf], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    print(f"\n{func}:")
+    for line in out.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\s*(.*)$", line)
+        if not m:
+            continue
+        n = counter.insns.get(int(m.group(1), 16), 0)
+        print(f"{n / iters:7.2f}  {m.group(1)}: {m.group(2)}")
 
 
 if __name__ == "__main__":

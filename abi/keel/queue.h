@@ -17,12 +17,33 @@
  * until it completes or is cancelled (QUEUE_OP_CANCEL), so a completion
  * ring can never be overrun: the kernel keeps completions that do not fit
  * and posts them as the process makes room.
+ *
+ * Wide queues (QUEUE_CREATE_WIDE, the r10 flags of SYS_QUEUE_CREATE) have
+ * 128-byte completion entries (struct queue_cqe_wide): a small payload
+ * (a stream message of at most QUEUE_INLINE_MAX bytes, a supervision
+ * event) then comes inline in the entry, flagged QUEUE_CQE_INLINE,
+ * instead of being written to a buffer in the process: no copy into
+ * another address space. header->cq_entry_size says which kind a queue
+ * is (0 from kernels that predate it: 32).
  */
 #pragma once
 
 #include <stdint.h>
 
 #define QUEUE_MAX_ENTRIES 4096
+
+/* SYS_QUEUE_CREATE flags (r10). */
+#define QUEUE_CREATE_WIDE 0x1	/* 128-byte completions with inline data */
+
+/* queue_sqe.flags (others are refused with ERR_INVALID). */
+#define QUEUE_SQE_SKIP_SUCCESS 0x1 /* post no completion if the op
+				    * succeeds (result >= 0); errors are
+				    * still posted */
+
+/* queue_cqe.flags. */
+#define QUEUE_CQE_INLINE 0x1	/* the payload is in queue_cqe_wide.data */
+
+#define QUEUE_INLINE_MAX 96
 
 enum queue_op {
 	QUEUE_OP_NOP = 0,	/* completes at once with result arg[0] */
@@ -35,12 +56,13 @@ enum queue_op {
 				 * when it fires; result = interrupts since the
 				 * last wait. The line stays masked until
 				 * SYS_IRQ_ACK. */
+	QUEUE_OP_THREAD_RESUME = 7, /* abi/keel/supervise.h */
 	QUEUE_OP_COUNT
 };
 
 struct queue_sqe {
 	uint32_t op;		/* enum queue_op */
-	uint32_t flags;		/* none defined yet: must be 0 */
+	uint32_t flags;		/* QUEUE_SQE_* */
 	uint32_t handle;	/* object the op works on, if any */
 	uint32_t reserved;	/* must be 0 */
 	uint64_t context;	/* returned in the completion */
@@ -52,10 +74,17 @@ struct queue_cqe {
 	uint64_t context;
 	int64_t result;		/* >= 0, or a negated err_t */
 	uint64_t value;		/* op-specific second result */
-	uint32_t flags;
+	uint32_t flags;		/* QUEUE_CQE_* */
 	uint32_t reserved;
 };
 _Static_assert(sizeof(struct queue_cqe) == 32, "queue_cqe layout");
+
+/* A completion entry of a wide queue. */
+struct queue_cqe_wide {
+	struct queue_cqe cqe;
+	uint8_t data[QUEUE_INLINE_MAX];	/* valid with QUEUE_CQE_INLINE */
+};
+_Static_assert(sizeof(struct queue_cqe_wide) == 128, "queue_cqe_wide layout");
 
 struct queue_header {
 	/* Written by the process. */
@@ -70,6 +99,7 @@ struct queue_header {
 	uint32_t sq_offset;	/* from the start of the header, bytes */
 	uint32_t cq_offset;
 	volatile uint32_t cq_overflow; /* completions waiting in the kernel */
-	uint32_t pad1[9];
+	uint32_t cq_entry_size;	/* bytes: 32, or 128 in a wide queue */
+	uint32_t pad1[8];
 };
 _Static_assert(sizeof(struct queue_header) == 128, "queue_header layout");

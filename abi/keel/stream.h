@@ -18,10 +18,16 @@
  *                       arg[3] a handle to transfer with the message (0:
  *                              none; it needs RIGHT_TRANSFER and leaves
  *                              the sender's table)
- *   completes at once: result = length; value = the conversation id.
- *   ERR_PEER_CLOSED, ERR_TOO_BIG, ERR_FAULT, ERR_WOULD_BLOCK (the peer
- *   has STREAM_QUEUE_MAX bytes waiting), ERR_NOT_FOUND (a conversation
- *   never opened), handle errors.
+ *                       arg[4] STREAM_SEND_* flags
+ *   completes once the message is received or queued at the peer (at
+ *   once, unless the peer has STREAM_QUEUE_MAX bytes waiting: then the
+ *   send waits, its bytes still in the sender's buffer, until a receive
+ *   takes them): result = length; value = the conversation id.
+ *   ERR_PEER_CLOSED, ERR_TOO_BIG, ERR_FAULT, ERR_WOULD_BLOCK (with
+ *   STREAM_SEND_NOWAIT, instead of waiting), ERR_NOT_FOUND (a
+ *   conversation never opened), ERR_INVALID (unknown flags),
+ *   ERR_CANCELLED (a waiting send cancelled, or its endpoint closed; its
+ *   handle is dropped), handle errors.
  *
  * QUEUE_OP_STREAM_RECV  arg[0] conversation (0: the opening message of a
  *                              new conversation)
@@ -29,9 +35,16 @@
  *                       arg[3] user pointer to a struct stream_recv_info
  *                              (0: not wanted)
  *   completes when a message arrives: result = its length, value = the
- *   conversation id, info filled in. ERR_TOO_BIG (the message stays
- *   queued; value = its length), ERR_PEER_CLOSED once the peer is gone
- *   and nothing is left to read, ERR_FAULT, ERR_CANCELLED.
+ *   conversation id, info filled in. On a wide queue (abi/keel/queue.h)
+ *   a message of at most QUEUE_INLINE_MAX bytes comes in the completion
+ *   entry's data instead of the buffer (QUEUE_CQE_INLINE). ERR_TOO_BIG
+ *   (the message stays queued; value = its length), ERR_PEER_CLOSED once
+ *   the peer is gone and nothing is left to read, ERR_FAULT,
+ *   ERR_CANCELLED.
+ *
+ * A message is copied once, from the sender's memory to the receiver's,
+ * when one side already waits for the other; otherwise it goes through
+ * a kernel buffer.
  */
 #pragma once
 
@@ -39,6 +52,9 @@
 
 #define STREAM_MSG_MAX (64u * 1024)
 #define STREAM_QUEUE_MAX (1024u * 1024)
+
+/* QUEUE_OP_STREAM_SEND arg[4]. */
+#define STREAM_SEND_NOWAIT 0x1	/* ERR_WOULD_BLOCK rather than wait */
 
 struct stream_recv_info {
 	uint64_t conversation;

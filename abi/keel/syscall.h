@@ -35,8 +35,9 @@
 #define SYS_HANDLE_INFO (SYS_NATIVE_BASE + 6)
 /* Creates a completion queue with rdi submission and rsi completion
  * entries (powers of two, 1..QUEUE_MAX_ENTRIES), maps its rings into the
- * caller and stores their address at user pointer rdx; returns the
- * handle (all rights but TRANSFER). ERR_INVALID, ERR_FAULT, ERR_NO_MEMORY. */
+ * caller and stores their address at user pointer rdx; r10: flags
+ * (QUEUE_CREATE_WIDE); returns the handle (all rights but TRANSFER).
+ * ERR_INVALID, ERR_FAULT, ERR_NO_MEMORY. */
 #define SYS_QUEUE_CREATE (SYS_NATIVE_BASE + 7)
 /* Submits up to rsi new entries of queue rdi, then waits until at least
  * rdx completions are in the ring or r10 nanoseconds passed (~0: no

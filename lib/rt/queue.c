@@ -7,9 +7,15 @@
 err_t rt_queue_create(struct rt_queue *q, uint32_t sq_entries,
 		      uint32_t cq_entries)
 {
+	return rt_queue_create_flags(q, sq_entries, cq_entries, 0);
+}
+
+err_t rt_queue_create_flags(struct rt_queue *q, uint32_t sq_entries,
+			    uint32_t cq_entries, uint32_t flags)
+{
 	uint64_t addr = 0;
 	int64_t h = rt_syscall6(SYS_QUEUE_CREATE, sq_entries, cq_entries,
-				(uint64_t)&addr, 0, 0, 0);
+				(uint64_t)&addr, flags, 0, 0);
 
 	if (h < 0) {
 		return (err_t)-h;

@@ -7,8 +7,10 @@
 #include <rt/rt.h>
 
 /* Submits what the caller put in the SQE and waits for the completion
- * with context @ctx (other completions are not expected here). */
-static int64_t roundtrip(struct rt_queue *q, struct queue_cqe *cqe)
+ * (other completions are not expected here); an inline payload (wide
+ * queue) is copied to @data, at most @cap bytes. */
+static int64_t roundtrip(struct rt_queue *q, struct queue_cqe *cqe,
+			 void *data, size_t cap)
 {
 	int64_t r;
 
@@ -17,7 +19,9 @@ static int64_t roundtrip(struct rt_queue *q, struct queue_cqe *cqe)
 	if (r < 0) {
 		return r;
 	}
-	if (!rt_queue_reap(q, cqe)) {
+	if (!rt_queue_reap_data(q, cqe, data,
+				cap > QUEUE_INLINE_MAX ? QUEUE_INLINE_MAX
+						       : (uint32_t)cap)) {
 		return -(int64_t)ERR_CORRUPT;
 	}
 	return cqe->result;
@@ -38,7 +42,7 @@ int64_t rt_stream_send(struct rt_queue *q, uint32_t ep, uint64_t conv,
 	sqe->arg[1] = (uint64_t)buf;
 	sqe->arg[2] = len;
 	sqe->arg[3] = handle;
-	return roundtrip(q, cqe);
+	return roundtrip(q, cqe, 0, 0);
 }
 
 int64_t rt_stream_recv(struct rt_queue *q, uint32_t ep, uint64_t conv,
@@ -56,5 +60,5 @@ int64_t rt_stream_recv(struct rt_queue *q, uint32_t ep, uint64_t conv,
 	sqe->arg[1] = (uint64_t)buf;
 	sqe->arg[2] = cap;
 	sqe->arg[3] = (uint64_t)info;
-	return roundtrip(q, cqe);
+	return roundtrip(q, cqe, buf, cap);
 }

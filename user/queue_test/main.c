@@ -245,7 +245,7 @@ static void test_hostile(void)
 	sqe->context = 1;
 	sqe = sqe_or_die(&q);
 	sqe->op = QUEUE_OP_NOP;
-	sqe->flags = 1;
+	sqe->flags = 0x80000000u; /* no such flag */
 	sqe->context = 2;
 	rt_queue_commit(&q);
 	ktest_expect("queue/bad_entries_consumed", rt_queue_enter(&q, 2, 2, 0),

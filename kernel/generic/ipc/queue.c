@@ -1,12 +1,13 @@
 /*
  * Completion queues (see queue.h and abi/keel/queue.h).
  *
- * Locking: q->lock guards the rings, the kernel's indices and the request
- * lists; it is taken from interrupt context (timer callbacks), so it is a
- * spinlock and nothing under it sleeps. Waiters sleep on q->waiters,
- * woken after a completion is posted and q->lock released. A request
- * holds a reference to its queue, dropped when the request is released,
- * always outside q->lock.
+ * Locking: q->lock guards the rings, the kernel's indices, the request
+ * lists and the waiters; it is taken from interrupt context (timer
+ * callbacks), so it is a spinlock and nothing under it sleeps. Waiters
+ * are woken under it, right after the post that satisfies them (the
+ * scheduler's run-queue locks nest inside it). A request holds a
+ * reference to its queue, dropped when the request is released, always
+ * outside q->lock.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/paging.h>
@@ -18,6 +19,7 @@
 #include <mm/kmalloc.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
+#include <sched/sched.h>
 #include <syscall/syscall.h>
 #include <time/clock.h>
 #include <time/timer.h>
@@ -27,6 +29,7 @@
 
 #define LOG_SUBSYS "queue"
 #define QUEUE_HEADER_SIZE sizeof(struct queue_header)
+
 
 static void queue_destroy(struct kobject *obj);
 static void queue_last_handle(struct kobject *obj);
@@ -50,27 +53,62 @@ static uint32_t cq_used(const struct queue *q)
 	return used > q->cq_entries ? q->cq_entries : used;
 }
 
-/* Writes @cqe into the ring; false if the ring is full. q->lock held. */
-static bool post_locked(struct queue *q, const struct queue_cqe *cqe)
+/* Whether a request's completion fits: the slots held by entries being
+ * submitted are not for it. q->lock held. */
+static bool cq_has_room(const struct queue *q)
 {
-	if (cq_used(q) >= q->cq_entries) {
-		return false;
+	return cq_used(q) + q->cq_reserved < q->cq_entries;
+}
+
+/* Writes @cqe (and, in a wide queue, @len bytes of inline payload) into
+ * the next slot; the caller made sure there is room. q->lock held. */
+static void write_cqe_locked(struct queue *q, const struct queue_cqe *cqe,
+			     const void *data, uint32_t len)
+{
+	uint8_t *slot = q->cqes + (size_t)(q->cq_tail & (q->cq_entries - 1)) *
+					  q->cq_entry_size;
+	struct queue_cqe *out = (struct queue_cqe *)slot;
+
+	*out = *cqe;
+	if (len && queue_is_wide(q)) {
+		memcpy(slot + sizeof(*cqe), data, len);
+		out->flags |= QUEUE_CQE_INLINE;
+	} else {
+		out->flags &= ~(uint32_t)QUEUE_CQE_INLINE;
 	}
-	q->cqes[q->cq_tail & (q->cq_entries - 1)] = *cqe;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	q->cq_tail++;
 	q->header->cq_tail = q->cq_tail;
-	return true;
 }
 
-/* Posts @req's completion or parks it on the overflow list. Returns true
- * when the record is done with (the caller releases it after dropping
- * q->lock). q->lock held. */
+/* Wakes the threads in queue_enter whose wait is over. q->lock held. */
+static void wake_waiters_locked(struct queue *q)
+{
+	struct list_node *pos, *tmp;
+
+	list_for_each_safe(pos, tmp, &q->waiters) {
+		struct queue_waiter *w =
+			container_of(pos, struct queue_waiter, link);
+
+		if (q->dead || cq_used(q) >= w->min) {
+			list_remove(&w->link);
+			sched_wakeup_sync(w->thread);
+		}
+	}
+}
+
+/* Posts @req's completion (or drops it: QUEUE_SQE_SKIP_SUCCESS), or parks
+ * it on the overflow list. Returns true when the record is done with (the
+ * caller releases it after dropping q->lock). q->lock held. */
 static bool finish_locked(struct queue *q, struct queue_request *req)
 {
 	req->completed = true;
 	list_remove(&req->link);
-	if (post_locked(q, &req->cqe)) {
+	if (req->skip_success && req->cqe.result >= 0) {
+		return true;
+	}
+	if (cq_has_room(q)) {
+		write_cqe_locked(q, &req->cqe, req->data, req->data_len);
 		return true;
 	}
 	list_add_tail(&q->overflow, &req->link);
@@ -91,13 +129,11 @@ static void request_release(struct queue_request *req)
  * posted go onto @done. q->lock held. */
 static void flush_overflow_locked(struct queue *q, struct list_node *done)
 {
-	while (!list_is_empty(&q->overflow)) {
+	while (!list_is_empty(&q->overflow) && cq_has_room(q)) {
 		struct queue_request *req = container_of(
 			q->overflow.next, struct queue_request, link);
 
-		if (!post_locked(q, &req->cqe)) {
-			break;
-		}
+		write_cqe_locked(q, &req->cqe, req->data, req->data_len);
 		list_remove(&req->link);
 		list_add_tail(done, &req->link);
 		q->overflow_count--;
@@ -114,19 +150,6 @@ static void release_list(struct list_node *done)
 	}
 }
 
-/* Posts what waits in the overflow list, as far as the ring has room
- * (the process makes room between calls). No lock held. */
-static void flush_overflow(struct queue *q)
-{
-	struct list_node done;
-
-	list_init(&done);
-	spin_lock(&q->lock);
-	flush_overflow_locked(q, &done);
-	spin_unlock(&q->lock);
-	release_list(&done);
-}
-
 void queue_request_start(struct queue *q, struct queue_request *req,
 			 const struct queue_sqe *sqe,
 			 const struct queue_request_ops *ops)
@@ -134,6 +157,9 @@ void queue_request_start(struct queue *q, struct queue_request *req,
 	req->queue = q;
 	req->ops = ops;
 	req->completed = false;
+	req->skip_success = sqe->flags & QUEUE_SQE_SKIP_SUCCESS;
+	req->data = NULL;
+	req->data_len = 0;
 	req->cqe = (struct queue_cqe){ .context = sqe->context };
 	kobject_get(&q->obj);
 	spin_lock(&q->lock);
@@ -141,8 +167,9 @@ void queue_request_start(struct queue *q, struct queue_request *req,
 	spin_unlock(&q->lock);
 }
 
-bool queue_request_complete(struct queue_request *req, int64_t result,
-			    uint64_t value)
+bool queue_request_complete_data(struct queue_request *req, int64_t result,
+				 uint64_t value, const void *data,
+				 uint32_t len)
 {
 	struct queue *q = req->queue;
 	bool release;
@@ -154,25 +181,22 @@ bool queue_request_complete(struct queue_request *req, int64_t result,
 	}
 	req->cqe.result = result;
 	req->cqe.value = value;
+	req->data = data;
+	req->data_len = len <= QUEUE_INLINE_MAX ? len : 0;
 	release = finish_locked(q, req);
+	wake_waiters_locked(q);
 	spin_unlock(&q->lock);
-	waitq_wake_all(&q->waiters);
 	if (release) {
 		request_release(req);
 	}
 	return true;
 }
 
-/* Immediate completions that find the ring full park in one of these. */
-static void plain_release(struct queue_request *req)
+bool queue_request_complete(struct queue_request *req, int64_t result,
+			    uint64_t value)
 {
-	kfree(req);
+	return queue_request_complete_data(req, result, value, NULL, 0);
 }
-
-static const struct queue_request_ops plain_request_ops = {
-	.cancel = NULL,
-	.release = plain_release,
-};
 
 /* QUEUE_OP_TIMER. */
 struct timer_request {
@@ -247,16 +271,15 @@ static enum queue_submit op_cancel(struct queue *q, const struct queue_sqe *sqe,
 	if (found && found->ops->cancel && found->ops->cancel(found)) {
 		found->cqe.result = -(int64_t)ERR_CANCELLED;
 		found->cqe.value = 0;
+		found->data_len = 0;
 		release = finish_locked(q, found);
+		wake_waiters_locked(q);
 		cqe->result = 0;
 	} else {
 		found = NULL;
 		cqe->result = -(int64_t)ERR_NOT_FOUND;
 	}
 	spin_unlock(&q->lock);
-	if (found) {
-		waitq_wake_all(&q->waiters);
-	}
 	if (release) {
 		request_release(found);
 	}
@@ -275,22 +298,28 @@ static const queue_op_fn queue_ops[QUEUE_OP_COUNT] = {
 	[QUEUE_OP_STREAM_RECV] = stream_op_recv,
 	[QUEUE_OP_SUPERVISE] = supervise_op_wait,
 	[QUEUE_OP_IRQ_WAIT] = irq_op_wait,
+	[QUEUE_OP_THREAD_RESUME] = supervise_op_resume,
 };
 
 err_t queue_create(struct process *proc, uint32_t sq_entries,
-		   uint32_t cq_entries, struct queue **out, uaddr_t *addr)
+		   uint32_t cq_entries, uint32_t flags, struct queue **out,
+		   uaddr_t *addr)
 {
+	uint32_t cq_entry_size = flags & QUEUE_CREATE_WIDE
+					 ? sizeof(struct queue_cqe_wide)
+					 : sizeof(struct queue_cqe);
 	size_t size;
 	unsigned order = 0;
 	struct queue *q;
 	err_t err;
 
 	if (!is_pow2(sq_entries) || !is_pow2(cq_entries) ||
-	    sq_entries > QUEUE_MAX_ENTRIES || cq_entries > QUEUE_MAX_ENTRIES) {
+	    sq_entries > QUEUE_MAX_ENTRIES || cq_entries > QUEUE_MAX_ENTRIES ||
+	    (flags & ~(uint32_t)QUEUE_CREATE_WIDE)) {
 		return ERR_INVALID;
 	}
 	size = QUEUE_HEADER_SIZE + sq_entries * sizeof(struct queue_sqe) +
-	       cq_entries * sizeof(struct queue_cqe);
+	       (size_t)cq_entries * cq_entry_size;
 	while ((PAGE_SIZE << order) < size) {
 		order++;
 	}
@@ -307,20 +336,21 @@ err_t queue_create(struct process *proc, uint32_t sq_entries,
 	spin_init(&q->lock);
 	list_init(&q->pending);
 	list_init(&q->overflow);
-	waitq_init(&q->waiters);
+	list_init(&q->waiters);
 	q->ring_order = order;
 	q->sq_entries = sq_entries;
 	q->cq_entries = cq_entries;
+	q->cq_entry_size = cq_entry_size;
 	q->header = phys_to_virt(q->ring_phys);
 	q->header->sq_entries = sq_entries;
 	q->header->cq_entries = cq_entries;
+	q->header->cq_entry_size = cq_entry_size;
 	q->header->sq_offset = QUEUE_HEADER_SIZE;
 	q->header->cq_offset = QUEUE_HEADER_SIZE +
 			       sq_entries * sizeof(struct queue_sqe);
 	q->sqes = (struct queue_sqe *)((uint8_t *)q->header +
 				       q->header->sq_offset);
-	q->cqes = (struct queue_cqe *)((uint8_t *)q->header +
-				       q->header->cq_offset);
+	q->cqes = (uint8_t *)q->header + q->header->cq_offset;
 	err = vm_map_frames(&proc->vm, q->ring_phys, 1ul << order,
 			    VM_PROT_READ | VM_PROT_WRITE, &q->obj, addr);
 	if (err) {
@@ -332,66 +362,97 @@ err_t queue_create(struct process *proc, uint32_t sq_entries,
 }
 
 struct enter_wait {
-	bool timed_out;
+	struct queue_waiter w;
 	struct queue *q;
+	bool timed_out;		/* q->lock; the timer is done with us */
 };
 
+/* The timeout of a wait (any context). */
 static void enter_timeout(struct timer *timer)
 {
-	struct enter_wait *w = timer->ctx;
+	struct enter_wait *ew = timer->ctx;
+	struct queue *q = ew->q;
 
-	spin_lock(&w->q->waiters.lock);
-	w->timed_out = true;
-	waitq_wake_all_locked(&w->q->waiters);
-	spin_unlock(&w->q->waiters.lock);
+	spin_lock(&q->lock);
+	if (list_is_linked(&ew->w.link)) {
+		list_remove(&ew->w.link);
+		sched_wakeup(ew->w.thread);
+	}
+	ew->timed_out = true;
+	spin_unlock(&q->lock);
 }
 
 /* Sleeps until @min completions are in the ring or @timeout_ns passed.
- * Returns false on timeout. */
+ * Returns false on timeout. Ends the caller's hand-off window (it blocks,
+ * or it does not and the remembered thread is woken). */
 static bool wait_completions(struct queue *q, uint32_t min,
 			     uint64_t timeout_ns)
 {
-	struct enter_wait w = { .timed_out = false, .q = q };
+	struct enter_wait ew = {
+		.w = { .thread = sched_current(), .min = min },
+		.q = q,
+	};
+	struct list_node done;
 	struct timer timer;
 	bool armed = false;
 	bool enough;
 
-	if (min == 0) {
-		return true;
-	}
+	list_init(&ew.w.link);
+	list_init(&done);
 	if (timeout_ns != UINT64_MAX) {
-		timer_init(&timer, enter_timeout, &w);
+		timer_init(&timer, enter_timeout, &ew);
 		timer_arm(&timer, clock_ns() + timeout_ns);
 		armed = true;
 	}
+	spin_lock(&q->lock);
 	for (;;) {
-		flush_overflow(q);
-		spin_lock(&q->waiters.lock);
+		if (!list_is_empty(&q->overflow)) {
+			flush_overflow_locked(q, &done);
+		}
 		enough = cq_used(q) >= min;
-		if (enough || w.timed_out || q->dead) {
-			spin_unlock(&q->waiters.lock);
+		if (enough || ew.timed_out || q->dead) {
 			break;
 		}
-		waitq_wait_locked(&q->waiters);
+		list_add_tail(&q->waiters, &ew.w.link);
+		ew.w.thread->state = THREAD_STATE_BLOCKED;
+		sched_block(&q->lock);
+		spin_lock(&q->lock);
+		list_remove(&ew.w.link); /* woken otherwise (kill), if linked */
 	}
+	spin_unlock(&q->lock);
+	sched_handoff_flush(); /* when it never blocked */
+	release_list(&done);
 	if (armed && !timer_cancel(&timer)) {
 		/* It fired: wait until its callback is out of our frame. */
-		spin_lock(&q->waiters.lock);
-		while (!w.timed_out) {
-			spin_unlock(&q->waiters.lock);
+		spin_lock(&q->lock);
+		while (!ew.timed_out) {
+			spin_unlock(&q->lock);
 			cpu_pause();
-			spin_lock(&q->waiters.lock);
+			spin_lock(&q->lock);
 		}
-		spin_unlock(&q->waiters.lock);
+		spin_unlock(&q->lock);
 	}
 	return enough;
+}
+
+/* Runs one submitted entry's handler. */
+static enum queue_submit submit_one(struct queue *q,
+				    const struct queue_sqe *sqe,
+				    struct queue_cqe *cqe)
+{
+	if ((sqe->flags & ~(uint32_t)QUEUE_SQE_SKIP_SUCCESS) ||
+	    sqe->reserved || sqe->op >= QUEUE_OP_COUNT || !queue_ops[sqe->op]) {
+		cqe->result = -(int64_t)ERR_INVALID;
+		return QUEUE_SUBMIT_DONE;
+	}
+	return queue_ops[sqe->op](q, sqe, cqe);
 }
 
 err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		  uint64_t timeout_ns, uint32_t *submitted)
 {
+	struct queue_completion c;
 	struct list_node done;
-	struct queue_request *spare = NULL;
 	uint32_t n = 0;
 	bool posted = false;
 	err_t err = ERR_OK;
@@ -400,67 +461,60 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		return ERR_INVALID;
 	}
 	list_init(&done);
-	flush_overflow(q);
+	/* Wake-ups done while submitting are handed the CPU when this
+	 * thread then waits (sched.h). */
+	if (min_complete) {
+		sched_handoff_arm();
+	}
+	spin_lock(&q->lock);
+	if (!list_is_empty(&q->overflow)) {
+		flush_overflow_locked(q, &done);
+	}
 	while (n < to_submit) {
 		struct queue_sqe sqe;
-		struct queue_cqe cqe;
-		uint32_t avail;
+		uint32_t avail = q->header->sq_tail - q->sq_head;
+		enum queue_submit r;
 
-		/* A record for an immediate completion that finds the ring
-		 * full; allocated before the entry is consumed. */
-		if (!spare && !(spare = kmalloc(sizeof(*spare)))) {
-			break;
-		}
-		spin_lock(&q->lock);
-		flush_overflow_locked(q, &done);
-		avail = q->header->sq_tail - q->sq_head;
 		if (avail > q->sq_entries) {
-			spin_unlock(&q->lock);
 			err = ERR_CORRUPT;
 			break;
 		}
-		if (avail == 0 || q->dead || cq_used(q) >= q->cq_entries) {
-			spin_unlock(&q->lock);
+		/* No entry is consumed without a completion slot for it. */
+		if (avail == 0 || q->dead ||
+		    cq_used(q) + q->cq_reserved >= q->cq_entries) {
 			break;
 		}
 		sqe = q->sqes[q->sq_head & (q->sq_entries - 1)];
 		q->sq_head++;
 		q->header->sq_head = q->sq_head;
+		q->cq_reserved++;
 		spin_unlock(&q->lock);
 		n++;
 
-		cqe = (struct queue_cqe){ .context = sqe.context };
-		if (sqe.flags || sqe.reserved || sqe.op >= QUEUE_OP_COUNT ||
-		    !queue_ops[sqe.op]) {
-			cqe.result = -(int64_t)ERR_INVALID;
-		} else if (queue_ops[sqe.op](q, &sqe, &cqe) ==
-			   QUEUE_SUBMIT_PENDING) {
-			continue;
-		}
+		c.cqe = (struct queue_cqe){ .context = sqe.context };
+		c.data_len = 0;
+		r = submit_one(q, &sqe, &c.cqe);
 		spin_lock(&q->lock);
-		if (!post_locked(q, &cqe)) {
-			spare->queue = q;
-			spare->ops = &plain_request_ops;
-			spare->cqe = cqe;
-			spare->completed = true;
-			kobject_get(&q->obj);
-			list_add_tail(&q->overflow, &spare->link);
-			q->overflow_count++;
-			q->header->cq_overflow = q->overflow_count;
-			spare = NULL;
+		q->cq_reserved--;
+		if (r == QUEUE_SUBMIT_DONE &&
+		    !((sqe.flags & QUEUE_SQE_SKIP_SUCCESS) && c.cqe.result >= 0)) {
+			write_cqe_locked(q, &c.cqe, c.data, c.data_len);
+			posted = true;
 		}
-		spin_unlock(&q->lock);
-		posted = true;
 	}
-	kfree(spare);
-	release_list(&done);
 	if (posted) {
-		waitq_wake_all(&q->waiters);
+		wake_waiters_locked(q);
 	}
+	spin_unlock(&q->lock);
+	release_list(&done);
 	if (err) {
+		sched_handoff_flush();
 		return err;
 	}
 	*submitted = n;
+	if (min_complete == 0) {
+		return ERR_OK;
+	}
 	if (!wait_completions(q, min_complete, timeout_ns) && n == 0) {
 		return ERR_TIMED_OUT;
 	}
@@ -491,8 +545,8 @@ static void queue_last_handle(struct kobject *obj)
 		list_add_tail(&done, list_pop_head(&q->overflow));
 	}
 	q->overflow_count = 0;
+	wake_waiters_locked(q);
 	spin_unlock(&q->lock);
-	waitq_wake_all(&q->waiters);
 	release_list(&done);
 }
 
@@ -514,13 +568,15 @@ int64_t sys_queue_create(SYSCALL_ARGS)
 	handle_t h;
 	err_t err;
 
-	if (a0 > QUEUE_MAX_ENTRIES || a1 > QUEUE_MAX_ENTRIES) {
+	if (a0 > QUEUE_MAX_ENTRIES || a1 > QUEUE_MAX_ENTRIES ||
+	    (a3 & ~(uint64_t)QUEUE_CREATE_WIDE)) {
 		return -(int64_t)ERR_INVALID;
 	}
 	if (!uaccess_range_ok(a2, sizeof(uint64_t))) {
 		return -(int64_t)ERR_FAULT;
 	}
-	err = queue_create(p, (uint32_t)a0, (uint32_t)a1, &q, &addr);
+	err = queue_create(p, (uint32_t)a0, (uint32_t)a1, (uint32_t)a3, &q,
+			   &addr);
 	if (err) {
 		return -(int64_t)err;
 	}

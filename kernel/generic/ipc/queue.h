@@ -12,11 +12,23 @@
  * completion is posted, exactly once, by queue_request_complete (the
  * event), by cancellation or by the queue's teardown.
  *
- * Locking: q->lock guards the rings, the kernel's indices and the lists.
- * queue_request_complete takes it, so it must not be called with q->lock
- * held; a request's cancel hook is called with q->lock held and may take
- * its own subsystem's lock (order: q->lock, then the subsystem's), which
- * is why a subsystem drops its lock before completing a request.
+ * Every entry consumed holds a completion slot in the ring until its
+ * handler returns (q->cq_reserved), so an immediate completion always
+ * fits and needs no record of its own; completions of requests that find
+ * the ring full wait on the overflow list in their request.
+ *
+ * Waiting: threads in queue_enter wait on q->waiters (struct
+ * queue_waiter, on their stack), each for its own number of completions;
+ * a post wakes only the waiters it satisfies, with sched_wakeup_sync, so
+ * that a thread which completes a request and then blocks on its own
+ * queue hands its CPU straight to the waiter (sched.h, hand-off).
+ *
+ * Locking: q->lock guards the rings, the kernel's indices, the lists and
+ * the waiters. queue_request_complete takes it, so it must not be called
+ * with q->lock held; a request's cancel hook is called with q->lock held
+ * and may take its own subsystem's lock (order: q->lock, then the
+ * subsystem's), which is why a subsystem drops its lock before completing
+ * a request.
  */
 #pragma once
 
@@ -28,27 +40,36 @@
 #include <mm/addr.h>
 #include <object/kobject.h>
 #include <sync/spinlock.h>
-#include <sync/waitq.h>
 
 struct process;
 struct queue_request;
+struct thread;
 
 struct queue {
 	struct kobject obj;
 	struct spinlock lock;		/* everything below */
 	struct queue_header *header;	/* direct-map view of the rings */
 	struct queue_sqe *sqes;
-	struct queue_cqe *cqes;
+	uint8_t *cqes;			/* cq_entry_size bytes each */
 	paddr_t ring_phys;
 	unsigned ring_order;
 	uint32_t sq_entries, cq_entries;
+	uint32_t cq_entry_size;		/* 32, or 128 (wide) */
 	uint32_t sq_head;		/* the kernel's own copies: the ones */
 	uint32_t cq_tail;		/* in shared memory are advisory */
+	uint32_t cq_reserved;		/* slots held by entries in flight */
 	struct list_node pending;	/* requests in flight */
 	struct list_node overflow;	/* completed, no room in the ring */
 	uint32_t overflow_count;
-	struct waitq waiters;		/* threads in queue_enter */
+	struct list_node waiters;	/* struct queue_waiter */
 	bool dead;			/* last handle closed */
+};
+
+/* A thread in queue_enter waiting for @min completions (its stack). */
+struct queue_waiter {
+	struct list_node link;		/* q->waiters, q->lock */
+	struct thread *thread;
+	uint32_t min;
 };
 
 struct queue_request_ops {
@@ -66,7 +87,19 @@ struct queue_request {
 	struct queue *queue;		/* holds a reference */
 	const struct queue_request_ops *ops;
 	struct queue_cqe cqe;
+	const void *data;		/* inline payload (wide queues), in */
+	uint32_t data_len;		/* the request's own memory */
+	bool skip_success;		/* QUEUE_SQE_SKIP_SUCCESS */
 	bool completed;			/* q->lock */
+};
+
+/* An immediate completion, as an op handler fills it in (queue_enter's
+ * stack): the handlers get &c->cqe and may add an inline payload with
+ * queue_cqe_set_data. */
+struct queue_completion {
+	struct queue_cqe cqe;
+	uint32_t data_len;
+	uint8_t data[QUEUE_INLINE_MAX];
 };
 
 /* What an op handler did with an entry. */
@@ -76,14 +109,32 @@ enum queue_submit {
 };
 
 /* Creates a queue with the given ring sizes (powers of two up to
- * QUEUE_MAX_ENTRIES) and maps it into @proc; returns the queue (one
- * reference) and the user address of its header. */
+ * QUEUE_MAX_ENTRIES) and QUEUE_CREATE_* @flags and maps it into @proc;
+ * returns the queue (one reference) and the user address of its header. */
 err_t queue_create(struct process *proc, uint32_t sq_entries,
-		   uint32_t cq_entries, struct queue **out, uaddr_t *addr);
+		   uint32_t cq_entries, uint32_t flags, struct queue **out,
+		   uaddr_t *addr);
 /* Consumes up to @to_submit SQEs, then waits for @min_complete
  * completions or @timeout_ns. Returns the number consumed in @submitted. */
 err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		  uint64_t timeout_ns, uint32_t *submitted);
+/* Whether completions of @q carry inline payloads. */
+static inline bool queue_is_wide(const struct queue *q)
+{
+	return q->cq_entry_size > sizeof(struct queue_cqe);
+}
+/* The space for an inline payload of the immediate completion @cqe (a
+ * handler's argument): at most QUEUE_INLINE_MAX bytes; the handler
+ * writes them there and calls queue_cqe_set_data with their number. */
+static inline void *queue_cqe_data(struct queue_cqe *cqe)
+{
+	return container_of(cqe, struct queue_completion, cqe)->data;
+}
+static inline void queue_cqe_set_data(struct queue_cqe *cqe, uint32_t len)
+{
+	container_of(cqe, struct queue_completion, cqe)->data_len = len;
+	cqe->flags |= QUEUE_CQE_INLINE;
+}
 /* Starts request @req for entry @sqe on @q (takes a queue reference and
  * puts it on the pending list). */
 void queue_request_start(struct queue *q, struct queue_request *req,
@@ -94,3 +145,10 @@ void queue_request_start(struct queue *q, struct queue_request *req,
  * racing cancellation). */
 bool queue_request_complete(struct queue_request *req, int64_t result,
 			    uint64_t value);
+/* As queue_request_complete, with @len bytes of inline payload at @data
+ * (QUEUE_CQE_INLINE; @data must live until the request is released, it
+ * is copied when the entry is written, which may be later when the ring
+ * is full). Only for wide queues. */
+bool queue_request_complete_data(struct queue_request *req, int64_t result,
+				 uint64_t value, const void *data,
+				 uint32_t len);

@@ -1,15 +1,28 @@
 /*
  * Streams (see stream.h and abi/keel/stream.h).
  *
- * Data path: a send copies the message from the sender into a kernel
- * buffer (its own address space is current), then either queues it at the
- * peer or hands it to a matching receive, which is completed by copying
- * into the receiver's address space (vm_copy_to) from the sender's
- * thread. A handle sent along leaves the sender's table at once and
- * enters the receiver's when the message is received.
- * TODO(#3): copy large messages straight between the two address spaces
- * when a receive is already waiting, and carry small ones inline in the
- * completion.
+ * Data path: a message goes from the sender's memory to the receiver's
+ * with one copy whenever one side already waits for the other:
+ *  - a send that finds a matching receive waiting copies straight from
+ *    its own memory into the receiver's buffer (vm_copy_user_to), or,
+ *    when the receiver's queue is wide and the message small, into the
+ *    receive's completion entry (inline);
+ *  - a receive that finds a send waiting for room (back-pressure) copies
+ *    straight from the sender's memory (vm_copy_user_from), or inline;
+ *  - otherwise the message is copied into the kernel and waits in the
+ *    peer's inbox (at most STREAM_QUEUE_MAX bytes per side); a receive
+ *    copies it out in its own context. When the inbox is full, the send
+ *    waits (a pending request, its bytes still in the sender's memory)
+ *    until a receive takes it, unless it asked for STREAM_SEND_NOWAIT.
+ * Messages of one conversation are received in the order sent: a
+ * waiting receive matches nothing queued (it would have taken it), the
+ * inbox holds older messages than the waiting sends, and once a send
+ * waits, later ones wait behind it.
+ *
+ * A handle sent along leaves the sender's table when its message is
+ * accepted (received, queued or waiting) and enters the receiver's when
+ * it is received; messages dropped (closed endpoint, cancelled send)
+ * drop their handles.
  */
 #include <base/string.h>
 #include <handle/handle.h>
@@ -25,11 +38,16 @@
 
 #define LOG_SUBSYS "stream"
 
+/* Messages up to this size are copied onto the sender's kernel stack
+ * first: one small copy that checks the buffer before anything else. */
+#define STREAM_SMALL 128
+
 struct stream_side {
 	bool closed;			/* its endpoint's last handle is gone */
 	struct list_node inbox;		/* messages sent to this side */
 	uint64_t inbox_bytes;
 	struct list_node receivers;	/* this side's pending receives */
+	struct list_node senders;	/* sends waiting for room in inbox */
 };
 
 struct stream {
@@ -66,6 +84,35 @@ struct stream_recv {
 	uaddr_t buf;
 	size_t capacity;
 	uaddr_t info;
+	uint8_t data[QUEUE_INLINE_MAX];	/* inline payload (wide queue) */
+};
+
+/* A send waiting for room in the peer's inbox. */
+struct stream_send {
+	struct queue_request req;
+	struct list_node link;		/* peer side's senders, stream lock */
+	bool linked;
+	struct stream_endpoint *ep;	/* the sender's, referenced */
+	struct process *proc;		/* the sender, referenced */
+	uint64_t conversation;
+	bool opens;
+	uaddr_t buf;
+	size_t length;
+	struct kobject *handle;		/* carried, or NULL */
+	uint32_t rights;
+};
+
+/* A message on its way: its bytes in kernel memory (@kdata) or in
+ * process @proc's memory at @ubuf. */
+struct stream_src {
+	const uint8_t *kdata;
+	struct process *proc;
+	uaddr_t ubuf;
+	size_t length;
+	uint64_t conversation;
+	uint64_t sender;
+	struct kobject *handle;		/* the reference goes with it */
+	uint32_t rights;
 };
 
 static void msg_free(struct stream_msg *m)
@@ -76,9 +123,9 @@ static void msg_free(struct stream_msg *m)
 	kfree(m);
 }
 
-static bool msg_matches(const struct stream_msg *m, uint64_t conversation)
+static bool matches(uint64_t conversation, bool opens, uint64_t wanted)
 {
-	return conversation ? m->conversation == conversation : m->opens;
+	return wanted ? conversation == wanted : opens;
 }
 
 static void endpoint_destroy(struct kobject *obj)
@@ -99,34 +146,9 @@ static void recv_fail(struct stream_recv *r, err_t err, uint64_t value)
 	queue_request_complete(&r->req, -(int64_t)err, value);
 }
 
-/* Copies @m into @r's receiver and completes @r; frees @m. No lock. */
-static void recv_deliver(struct stream_recv *r, struct stream_msg *m)
-{
-	struct stream_recv_info info = {
-		.conversation = m->conversation,
-		.length = m->length,
-		.sender_process = m->sender,
-	};
-	err_t err = vm_copy_to(&r->proc->vm, r->buf, m->data, m->length);
-
-	if (!err && m->handle) {
-		err = handle_insert(&r->proc->handles, m->handle, m->rights,
-				    &info.handle);
-	}
-	if (!err && r->info) {
-		err = vm_copy_to(&r->proc->vm, r->info, &info, sizeof(info));
-	}
-	if (err) {
-		recv_fail(r, err, m->conversation);
-	} else {
-		queue_request_complete(&r->req, (int64_t)m->length,
-				       m->conversation);
-	}
-	msg_free(m);
-}
-
-/* A side's endpoint lost its last handle: its own pending receives end
- * (ERR_CANCELLED), the peer's receives can never be satisfied any more
+/* A side's endpoint lost its last handle: its own pending receives and
+ * its sends waiting at the peer end (ERR_CANCELLED), the peer's receives
+ * and the peer's sends waiting here can never be satisfied any more
  * (ERR_PEER_CLOSED), and messages nobody will read are dropped. */
 static void endpoint_last_handle(struct kobject *obj)
 {
@@ -135,10 +157,12 @@ static void endpoint_last_handle(struct kobject *obj)
 	struct stream *s = ep->stream;
 	struct stream_side *me = &s->sides[ep->side];
 	struct stream_side *peer = &s->sides[!ep->side];
-	struct list_node mine, theirs, msgs, *n;
+	struct list_node mine, theirs, my_sends, their_sends, msgs, *n;
 
 	list_init(&mine);
 	list_init(&theirs);
+	list_init(&my_sends);
+	list_init(&their_sends);
 	list_init(&msgs);
 	spin_lock(&s->lock);
 	me->closed = true;
@@ -149,6 +173,14 @@ static void endpoint_last_handle(struct kobject *obj)
 	while ((n = list_pop_head(&peer->receivers))) {
 		container_of(n, struct stream_recv, link)->linked = false;
 		list_add_tail(&theirs, n);
+	}
+	while ((n = list_pop_head(&peer->senders))) {
+		container_of(n, struct stream_send, link)->linked = false;
+		list_add_tail(&my_sends, n);
+	}
+	while ((n = list_pop_head(&me->senders))) {
+		container_of(n, struct stream_send, link)->linked = false;
+		list_add_tail(&their_sends, n);
 	}
 	while ((n = list_pop_head(&me->inbox))) {
 		list_add_tail(&msgs, n);
@@ -162,6 +194,16 @@ static void endpoint_last_handle(struct kobject *obj)
 	while ((n = list_pop_head(&theirs))) {
 		recv_fail(container_of(n, struct stream_recv, link),
 			  ERR_PEER_CLOSED, 0);
+	}
+	while ((n = list_pop_head(&my_sends))) {
+		queue_request_complete(
+			&container_of(n, struct stream_send, link)->req,
+			-(int64_t)ERR_CANCELLED, 0);
+	}
+	while ((n = list_pop_head(&their_sends))) {
+		queue_request_complete(
+			&container_of(n, struct stream_send, link)->req,
+			-(int64_t)ERR_PEER_CLOSED, 0);
 	}
 	while ((n = list_pop_head(&msgs))) {
 		msg_free(container_of(n, struct stream_msg, link));
@@ -195,6 +237,7 @@ err_t stream_create(struct kobject **a, struct kobject **b)
 	for (unsigned i = 0; i < 2; i++) {
 		list_init(&s->sides[i].inbox);
 		list_init(&s->sides[i].receivers);
+		list_init(&s->sides[i].senders);
 		kobject_init(&ep[i]->obj, OBJECT_STREAM, &endpoint_kobject_ops);
 		ep[i]->stream = s;
 		ep[i]->side = i;
@@ -234,6 +277,39 @@ static const struct queue_request_ops recv_request_ops = {
 	.release = recv_release,
 };
 
+static bool send_cancel(struct queue_request *req)
+{
+	struct stream_send *snd = container_of(req, struct stream_send, req);
+	struct stream *s = snd->ep->stream;
+	bool cancelled = false;
+
+	spin_lock(&s->lock);
+	if (snd->linked) {
+		list_remove(&snd->link);
+		snd->linked = false;
+		cancelled = true;
+	}
+	spin_unlock(&s->lock);
+	return cancelled;
+}
+
+static void send_release(struct queue_request *req)
+{
+	struct stream_send *snd = container_of(req, struct stream_send, req);
+
+	if (snd->handle) {
+		kobject_put(snd->handle);
+	}
+	kobject_put(&snd->ep->obj);
+	process_put(snd->proc);
+	kfree(snd);
+}
+
+static const struct queue_request_ops send_request_ops = {
+	.cancel = send_cancel,
+	.release = send_release,
+};
+
 static err_t endpoint_get(handle_t h, uint32_t rights,
 			  struct stream_endpoint **out)
 {
@@ -247,121 +323,485 @@ static err_t endpoint_get(handle_t h, uint32_t rights,
 	return err;
 }
 
+/* The first receive of @side waiting for a message of @conversation
+ * (@opens: it opens it). Stream lock held. */
+static struct stream_recv *find_receiver(struct stream_side *side,
+					 uint64_t conversation, bool opens)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &side->receivers) {
+		struct stream_recv *r =
+			container_of(pos, struct stream_recv, link);
+
+		if (matches(conversation, opens, r->conversation)) {
+			return r;
+		}
+	}
+	return NULL;
+}
+
+/* The oldest message for a receive of @wanted in @side's inbox, or the
+ * oldest waiting send (*@snd). Stream lock held. */
+static struct stream_msg *find_message(struct stream_side *side,
+				       uint64_t wanted,
+				       struct stream_send **snd)
+{
+	struct list_node *pos;
+
+	*snd = NULL;
+	list_for_each(pos, &side->inbox) {
+		struct stream_msg *m = container_of(pos, struct stream_msg, link);
+
+		if (matches(m->conversation, m->opens, wanted)) {
+			return m;
+		}
+	}
+	list_for_each(pos, &side->senders) {
+		struct stream_send *cand =
+			container_of(pos, struct stream_send, link);
+
+		if (matches(cand->conversation, cand->opens, wanted)) {
+			*snd = cand;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static void unlink_recv(struct stream_recv *r)
+{
+	list_remove(&r->link);
+	r->linked = false;
+}
+
+/* Hands @src's handle (if any) to @proc; returns its value in *@out. */
+static err_t give_handle(struct process *proc, struct stream_src *src,
+			 handle_t *out)
+{
+	err_t err = ERR_OK;
+
+	*out = 0;
+	if (src->handle) {
+		err = handle_insert(&proc->handles, src->handle, src->rights,
+				    out);
+		kobject_put(src->handle);
+		src->handle = NULL;
+	}
+	return err;
+}
+
+/* Fills in and completes waiting receive @r (unlinked) with @src, from
+ * the sender's context: the bytes come from kernel memory or the current
+ * process's. Returns false, with @r untouched but for its buffer, when
+ * the sender's bytes cannot be read (the sender's fault). */
+static bool push_to_recv(struct stream_recv *r, struct stream_src *src)
+{
+	struct stream_recv_info info = {
+		.conversation = src->conversation,
+		.length = src->length,
+		.sender_process = src->sender,
+	};
+	bool inl = queue_is_wide(r->req.queue) &&
+		   src->length <= QUEUE_INLINE_MAX;
+	bool src_bad = false;
+	err_t err = ERR_OK;
+
+	if (inl && src->kdata) {
+		memcpy(r->data, src->kdata, src->length);
+	} else if (inl) {
+		if (uaccess_copy_in(r->data, src->ubuf, src->length)) {
+			return false;
+		}
+	} else if (src->kdata) {
+		err = vm_copy_to(&r->proc->vm, r->buf, src->kdata,
+				 src->length);
+	} else {
+		err = vm_copy_user_to(&r->proc->vm, r->buf, src->ubuf,
+				      src->length, &src_bad);
+		if (src_bad) {
+			return false;
+		}
+	}
+	if (!err) {
+		err = give_handle(r->proc, src, &info.handle);
+	}
+	if (!err && r->info) {
+		err = vm_copy_to(&r->proc->vm, r->info, &info, sizeof(info));
+	}
+	if (err) {
+		recv_fail(r, err, src->conversation);
+	} else if (inl) {
+		queue_request_complete_data(&r->req, (int64_t)src->length,
+					    src->conversation, r->data,
+					    (uint32_t)src->length);
+	} else {
+		queue_request_complete(&r->req, (int64_t)src->length,
+				       src->conversation);
+	}
+	return true;
+}
+
+/* Where a receive made by the current thread puts what it gets. */
+struct recv_dest {
+	uaddr_t buf;
+	uaddr_t info;
+	uint8_t *inline_buf;	/* a wide queue's payload space, or NULL */
+};
+
+/* Copies @src into the current process for receive @d (the receiver's
+ * context): the bytes come from kernel memory or from another process
+ * (a waiting send). Returns the receive's result; *@src_bad when the
+ * sender's bytes could not be read. */
+static err_t pull_into_self(const struct recv_dest *d, struct stream_src *src,
+			    bool *src_bad)
+{
+	struct stream_recv_info info = {
+		.conversation = src->conversation,
+		.length = src->length,
+		.sender_process = src->sender,
+	};
+	bool inl = d->inline_buf && src->length <= QUEUE_INLINE_MAX;
+	bool dst_bad = false;
+	err_t err;
+
+	*src_bad = false;
+	if (inl && src->kdata) {
+		memcpy(d->inline_buf, src->kdata, src->length);
+		err = ERR_OK;
+	} else if (inl) {
+		err = vm_copy_from(&src->proc->vm, d->inline_buf, src->ubuf,
+				   src->length);
+		*src_bad = err != ERR_OK;
+	} else if (src->kdata) {
+		err = uaccess_copy_out(d->buf, src->kdata, src->length);
+	} else {
+		err = vm_copy_user_from(&src->proc->vm, src->ubuf, d->buf,
+					src->length, &dst_bad);
+		*src_bad = err && !dst_bad;
+	}
+	if (*src_bad) {
+		return err;
+	}
+	if (!err) {
+		err = give_handle(process_current(), src, &info.handle);
+	}
+	if (!err && d->info) {
+		err = uaccess_copy_out(d->info, &info, sizeof(info));
+	}
+	return err;
+}
+
+static void src_of_msg(struct stream_src *src, struct stream_msg *m)
+{
+	*src = (struct stream_src){
+		.kdata = m->data,
+		.length = m->length,
+		.conversation = m->conversation,
+		.sender = m->sender,
+		.handle = m->handle,
+		.rights = m->rights,
+	};
+	m->handle = NULL; /* the reference goes with src */
+}
+
+static void src_of_send(struct stream_src *src, struct stream_send *snd)
+{
+	*src = (struct stream_src){
+		.proc = snd->proc,
+		.ubuf = snd->buf,
+		.length = snd->length,
+		.conversation = snd->conversation,
+		.sender = snd->proc->id,
+		.handle = snd->handle,
+		.rights = snd->rights,
+	};
+	snd->handle = NULL;
+}
+
+/* A receive waiting on @side, unlinked by a send whose bytes turned out
+ * unreadable: gives it what else there is for it, or puts it back first
+ * in line, or fails it if the stream is closed. Sender's context, no
+ * lock held. Rare: a send from a buffer unmapped under it. */
+static void recv_resettle(struct stream *s, struct stream_side *side,
+			  struct stream_side *peer, struct stream_recv *r)
+{
+	for (;;) {
+		struct stream_send *snd;
+		struct stream_msg *m;
+		struct stream_src src;
+		uint8_t *bounce;
+
+		spin_lock(&s->lock);
+		if (side->closed) {
+			spin_unlock(&s->lock);
+			recv_fail(r, ERR_CANCELLED, 0);
+			return;
+		}
+		m = find_message(side, r->conversation, &snd);
+		if (m && m->length <= r->capacity) {
+			list_remove(&m->link);
+			side->inbox_bytes -= m->length;
+			spin_unlock(&s->lock);
+			src_of_msg(&src, m);
+			push_to_recv(r, &src);
+			msg_free(m);
+			return;
+		}
+		if (snd && snd->length <= r->capacity) {
+			list_remove(&snd->link);
+			snd->linked = false;
+			spin_unlock(&s->lock);
+			/* The waiting sender is a third process here: through
+			 * the kernel. */
+			bounce = kmalloc(snd->length ? snd->length : 1);
+			if (!bounce || vm_copy_from(&snd->proc->vm, bounce,
+						    snd->buf, snd->length)) {
+				queue_request_complete(
+					&snd->req,
+					-(int64_t)(bounce ? ERR_FAULT
+							  : ERR_NO_MEMORY),
+					0);
+				kfree(bounce);
+				continue;
+			}
+			src_of_send(&src, snd);
+			src.kdata = bounce;
+			push_to_recv(r, &src);
+			queue_request_complete(&snd->req, (int64_t)src.length,
+					       src.conversation);
+			kfree(bounce);
+			return;
+		}
+		if (!m && !snd && peer->closed) {
+			spin_unlock(&s->lock);
+			recv_fail(r, ERR_PEER_CLOSED, 0);
+			return;
+		}
+		list_add_head(&side->receivers, &r->link);
+		r->linked = true;
+		spin_unlock(&s->lock);
+		return;
+	}
+}
+
 enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe)
 {
 	struct process *self = process_current();
-	struct stream_endpoint *ep;
-	struct stream_msg *m = NULL;
-	struct stream_recv *r = NULL;
-	struct stream_side *peer;
-	struct list_node *pos;
-	struct stream *s;
 	uint64_t len = sqe->arg[2];
+	uint64_t wanted = sqe->arg[0];
 	handle_t transfer = (handle_t)sqe->arg[3];
+	struct stream_src src = {
+		.proc = self,
+		.ubuf = sqe->arg[1],
+		.length = len,
+		.sender = self->id,
+	};
+	uint8_t small[STREAM_SMALL];
+	struct stream_recv *too_small = NULL;
+	struct stream_send *snd = NULL;
+	struct stream_msg *m = NULL;
+	struct stream_endpoint *ep;
+	struct stream_side *peer;
+	struct stream *s;
+	int64_t result = 0;
 	err_t err;
 
 	err = endpoint_get(sqe->handle, RIGHT_WRITE, &ep);
 	if (err) {
-		goto out;
+		cqe->result = -(int64_t)err;
+		return QUEUE_SUBMIT_DONE;
 	}
 	s = ep->stream;
+	peer = &s->sides[!ep->side];
 	if (len > STREAM_MSG_MAX) {
 		err = ERR_TOO_BIG;
-		goto out_put;
+		goto out;
 	}
 	if (sqe->arg[3] > UINT32_MAX) {
 		err = ERR_BAD_HANDLE;
-		goto out_put;
+		goto out;
 	}
-	m = kmalloc(sizeof(*m) + len);
-	if (!m) {
-		err = ERR_NO_MEMORY;
-		goto out_put;
+	if (sqe->arg[4] & ~(uint64_t)STREAM_SEND_NOWAIT) {
+		err = ERR_INVALID;
+		goto out;
 	}
-	*m = (struct stream_msg){ .length = len, .sender = self->id };
-	err = uaccess_copy_in(m->data, sqe->arg[1], len);
-	if (err) {
-		goto out_put;
+	if (len <= sizeof(small)) {
+		err = uaccess_copy_in(small, src.ubuf, len);
+		src.kdata = small;
+	} else if (!uaccess_range_ok(src.ubuf, len)) {
+		err = ERR_FAULT;
 	}
-	if (transfer) {
+	if (!err && transfer) {
 		struct kobject *obj;
 
 		err = handle_get(&self->handles, transfer, OBJECT_NONE,
 				 RIGHT_TRANSFER, &obj, NULL);
-		if (err) {
-			goto out_put;
+		if (!err) {
+			kobject_put(obj);
+			if (obj == &ep->obj) {
+				err = ERR_INVALID; /* cannot carry itself */
+			}
 		}
-		kobject_put(obj);
-		if (obj == &ep->obj) {
-			err = ERR_INVALID; /* an endpoint cannot carry itself */
-			goto out_put;
-		}
-	}
-
-	spin_lock(&s->lock);
-	peer = &s->sides[!ep->side];
-	if (peer->closed) {
-		err = ERR_PEER_CLOSED;
-	} else if (sqe->arg[0] >= s->next_conversation) {
-		err = ERR_NOT_FOUND;
-	} else if (peer->inbox_bytes + len > STREAM_QUEUE_MAX) {
-		err = ERR_WOULD_BLOCK;
-	} else if (transfer) {
-		err = handle_remove(&self->handles, transfer, &m->handle,
-				    &m->rights);
 	}
 	if (err) {
-		spin_unlock(&s->lock);
-		goto out_put;
+		goto out;
 	}
-	if (sqe->arg[0] == 0) {
-		m->conversation = s->next_conversation++;
-		m->opens = true;
-	} else {
-		m->conversation = sqe->arg[0];
-	}
-	list_for_each(pos, &peer->receivers) {
-		struct stream_recv *cand =
-			container_of(pos, struct stream_recv, link);
 
-		if (msg_matches(m, cand->conversation)) {
-			r = cand;
-			list_remove(&r->link);
-			r->linked = false;
+	for (;;) {
+		struct stream_recv *r;
+
+		spin_lock(&s->lock);
+		if (peer->closed) {
+			err = ERR_PEER_CLOSED;
 			break;
 		}
+		if (wanted >= s->next_conversation) {
+			err = ERR_NOT_FOUND;
+			break;
+		}
+		r = find_receiver(peer, wanted, wanted == 0);
+		if (r && len > r->capacity) {
+			/* Too small a buffer: that receive fails, the message
+			 * waits for another. */
+			unlink_recv(r);
+			too_small = r;
+			r = NULL;
+		}
+		if (r) {
+			/* Straight to the waiting receive. */
+			src.conversation =
+				wanted ? wanted : s->next_conversation++;
+			unlink_recv(r);
+			spin_unlock(&s->lock);
+			if (transfer) {
+				err = handle_remove(&self->handles, transfer,
+						    &src.handle, &src.rights);
+			}
+			if (err || !push_to_recv(r, &src)) {
+				err = err ? err : ERR_FAULT;
+				recv_resettle(s, peer, &s->sides[ep->side], r);
+				goto out;
+			}
+			result = (int64_t)len;
+			goto out;
+		}
+		if (list_is_empty(&peer->senders) &&
+		    peer->inbox_bytes + len <= STREAM_QUEUE_MAX) {
+			/* Into the peer's inbox, through a kernel copy. */
+			if (!m && src.kdata) {
+				m = kmalloc(sizeof(*m) + len);
+				if (!m) {
+					err = ERR_NO_MEMORY;
+					break;
+				}
+				memcpy(m->data, src.kdata, len);
+			}
+			if (!m) {
+				spin_unlock(&s->lock);
+				m = kmalloc(sizeof(*m) + len);
+				if (!m) {
+					err = ERR_NO_MEMORY;
+					goto out;
+				}
+				if (uaccess_copy_in(m->data, src.ubuf, len)) {
+					err = ERR_FAULT;
+					goto out;
+				}
+				src.kdata = m->data;
+				continue; /* the stream may have changed */
+			}
+			*m = (struct stream_msg){
+				.length = len,
+				.sender = self->id,
+				.opens = wanted == 0,
+				.conversation = wanted ? wanted
+						       : s->next_conversation,
+			};
+			if (transfer) {
+				err = handle_remove(&self->handles, transfer,
+						    &m->handle, &m->rights);
+				if (err) {
+					break;
+				}
+			}
+			if (!wanted) {
+				s->next_conversation++;
+			}
+			src.conversation = m->conversation;
+			list_add_tail(&peer->inbox, &m->link);
+			peer->inbox_bytes += len;
+			m = NULL;
+			spin_unlock(&s->lock);
+			result = (int64_t)len;
+			goto out;
+		}
+		/* No room: back-pressure. */
+		if (sqe->arg[4] & STREAM_SEND_NOWAIT) {
+			err = ERR_WOULD_BLOCK;
+			break;
+		}
+		if (!snd) {
+			spin_unlock(&s->lock);
+			snd = kmalloc(sizeof(*snd));
+			if (!snd) {
+				err = ERR_NO_MEMORY;
+				goto out;
+			}
+			*snd = (struct stream_send){
+				.ep = ep,
+				.proc = self,
+				.buf = src.ubuf,
+				.length = len,
+			};
+			kobject_get(&ep->obj);
+			process_get(self);
+			list_init(&snd->link);
+			/* Started before the stream lock (lock order). */
+			queue_request_start(q, &snd->req, sqe,
+					    &send_request_ops);
+			continue;
+		}
+		if (transfer) {
+			err = handle_remove(&self->handles, transfer,
+					    &snd->handle, &snd->rights);
+			if (err) {
+				break;
+			}
+		}
+		snd->opens = wanted == 0;
+		snd->conversation = wanted ? wanted : s->next_conversation++;
+		list_add_tail(&peer->senders, &snd->link);
+		snd->linked = true;
+		spin_unlock(&s->lock);
+		if (too_small) {
+			recv_fail(too_small, ERR_TOO_BIG, len);
+		}
+		if (m) {
+			kfree(m);
+		}
+		kobject_put(&ep->obj);
+		return QUEUE_SUBMIT_PENDING;
 	}
-	if (r && len > r->capacity) {
-		/* Too small a buffer: that receive fails, the message waits. */
-		list_add_tail(&peer->inbox, &m->link);
-		peer->inbox_bytes += len;
-		spin_unlock(&s->lock);
-		recv_fail(r, ERR_TOO_BIG, len);
-		cqe->value = m->conversation;
-		m = NULL;
-	} else if (r) {
-		spin_unlock(&s->lock);
-		cqe->value = m->conversation;
-		recv_deliver(r, m);
-		m = NULL;
-	} else {
-		list_add_tail(&peer->inbox, &m->link);
-		peer->inbox_bytes += len;
-		cqe->value = m->conversation;
-		m = NULL;
-		spin_unlock(&s->lock);
+	spin_unlock(&s->lock);
+out:
+	if (too_small) {
+		recv_fail(too_small, ERR_TOO_BIG, len);
 	}
-	cqe->result = (int64_t)len;
-out_put:
 	if (m) {
-		msg_free(m);
+		kfree(m); /* never queued: carries no handle */
 	}
 	kobject_put(&ep->obj);
-out:
-	if (err) {
-		cqe->result = -(int64_t)err;
+	if (snd) {
+		/* Started, then settled at once after all. */
+		queue_request_complete(&snd->req,
+				       err ? -(int64_t)err : result,
+				       src.conversation);
+		return QUEUE_SUBMIT_PENDING;
 	}
+	cqe->result = err ? -(int64_t)err : result;
+	cqe->value = err ? 0 : src.conversation;
 	return QUEUE_SUBMIT_DONE;
 }
 
@@ -369,12 +809,19 @@ enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe)
 {
 	struct process *self = process_current();
+	uint64_t wanted = sqe->arg[0];
+	size_t capacity = sqe->arg[2];
+	struct recv_dest d = {
+		.buf = sqe->arg[1],
+		.info = sqe->arg[3],
+		.inline_buf = queue_is_wide(q) ? queue_cqe_data(cqe) : NULL,
+	};
+	struct stream_recv *r = NULL;
 	struct stream_endpoint *ep;
-	struct stream_msg *m = NULL;
-	struct stream_side *me;
-	struct stream_recv *r;
-	struct list_node *pos;
+	struct stream_side *me, *peer;
 	struct stream *s;
+	uint64_t value = 0;
+	int64_t result;
 	err_t err;
 
 	err = endpoint_get(sqe->handle, RIGHT_READ, &ep);
@@ -382,61 +829,123 @@ enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 		cqe->result = -(int64_t)err;
 		return QUEUE_SUBMIT_DONE;
 	}
-	if (sqe->arg[2] > STREAM_MSG_MAX * 16ul ||
-	    !uaccess_range_ok(sqe->arg[1], sqe->arg[2]) ||
-	    (sqe->arg[3] &&
-	     !uaccess_range_ok(sqe->arg[3], sizeof(struct stream_recv_info)))) {
+	if (capacity > STREAM_MSG_MAX * 16ul ||
+	    !uaccess_range_ok(d.buf, capacity) ||
+	    (d.info &&
+	     !uaccess_range_ok(d.info, sizeof(struct stream_recv_info)))) {
 		kobject_put(&ep->obj);
 		cqe->result = -(int64_t)ERR_FAULT;
 		return QUEUE_SUBMIT_DONE;
 	}
-	r = kzalloc(sizeof(*r));
-	if (!r) {
-		kobject_put(&ep->obj);
-		cqe->result = -(int64_t)ERR_NO_MEMORY;
-		return QUEUE_SUBMIT_DONE;
-	}
-	r->ep = ep; /* the reference from endpoint_get */
-	r->proc = self;
-	process_get(self);
-	r->conversation = sqe->arg[0];
-	r->buf = sqe->arg[1];
-	r->capacity = sqe->arg[2];
-	r->info = sqe->arg[3];
-	/* Started before the stream lock is taken (lock order). */
-	queue_request_start(q, &r->req, sqe, &recv_request_ops);
-
 	s = ep->stream;
 	me = &s->sides[ep->side];
-	spin_lock(&s->lock);
-	list_for_each(pos, &me->inbox) {
-		struct stream_msg *cand =
-			container_of(pos, struct stream_msg, link);
+	peer = &s->sides[!ep->side];
+	for (;;) {
+		struct stream_send *snd;
+		struct stream_msg *m;
+		struct stream_src src;
+		bool src_bad;
 
-		if (msg_matches(cand, r->conversation)) {
-			m = cand;
+		spin_lock(&s->lock);
+		m = find_message(me, wanted, &snd);
+		if ((m && m->length > capacity) ||
+		    (snd && snd->length > capacity)) {
+			/* The message stays for a bigger buffer. */
+			value = m ? m->length : snd->length;
+			spin_unlock(&s->lock);
+			err = ERR_TOO_BIG;
 			break;
 		}
-	}
-	if (m && m->length > r->capacity) {
-		uint64_t need = m->length;
-
-		spin_unlock(&s->lock);
-		recv_fail(r, ERR_TOO_BIG, need);
-	} else if (m) {
-		list_remove(&m->link);
-		me->inbox_bytes -= m->length;
-		spin_unlock(&s->lock);
-		recv_deliver(r, m);
-	} else if (s->sides[!ep->side].closed) {
-		spin_unlock(&s->lock);
-		recv_fail(r, ERR_PEER_CLOSED, 0);
-	} else {
+		if (m) {
+			list_remove(&m->link);
+			me->inbox_bytes -= m->length;
+			spin_unlock(&s->lock);
+			src_of_msg(&src, m);
+			err = pull_into_self(&d, &src, &src_bad);
+			if (src.handle) {
+				kobject_put(src.handle); /* receiver failed */
+			}
+			result = (int64_t)src.length;
+			value = src.conversation;
+			msg_free(m);
+			break;
+		}
+		if (snd) {
+			/* A sender waits for room: straight from its memory. */
+			list_remove(&snd->link);
+			snd->linked = false;
+			spin_unlock(&s->lock);
+			src_of_send(&src, snd);
+			err = pull_into_self(&d, &src, &src_bad);
+			if (src_bad) {
+				snd->handle = src.handle; /* dropped with it */
+				queue_request_complete(&snd->req,
+						       -(int64_t)ERR_FAULT, 0);
+				continue;
+			}
+			if (src.handle) {
+				kobject_put(src.handle); /* receiver failed */
+			}
+			queue_request_complete(&snd->req, (int64_t)src.length,
+					       src.conversation);
+			result = (int64_t)src.length;
+			value = src.conversation;
+			break;
+		}
+		if (peer->closed) {
+			spin_unlock(&s->lock);
+			err = ERR_PEER_CLOSED;
+			break;
+		}
+		if (!r) {
+			spin_unlock(&s->lock);
+			r = kmalloc(sizeof(*r));
+			if (!r) {
+				err = ERR_NO_MEMORY;
+				break;
+			}
+			r->ep = ep;
+			kobject_get(&ep->obj);
+			r->proc = self;
+			process_get(self);
+			r->conversation = wanted;
+			r->buf = d.buf;
+			r->capacity = capacity;
+			r->info = d.info;
+			r->linked = false;
+			list_init(&r->link);
+			/* Started before the stream lock (lock order). */
+			queue_request_start(q, &r->req, sqe,
+					    &recv_request_ops);
+			continue;
+		}
 		list_add_tail(&me->receivers, &r->link);
 		r->linked = true;
 		spin_unlock(&s->lock);
+		kobject_put(&ep->obj);
+		return QUEUE_SUBMIT_PENDING;
 	}
-	return QUEUE_SUBMIT_PENDING;
+	kobject_put(&ep->obj);
+	if (r) {
+		/* Started, then answered at once after all: the payload was
+		 * put in the completion's space, copy it to the request's. */
+		if (!err && d.inline_buf && result <= QUEUE_INLINE_MAX) {
+			memcpy(r->data, d.inline_buf, (size_t)result);
+			queue_request_complete_data(&r->req, result, value,
+						    r->data, (uint32_t)result);
+		} else {
+			queue_request_complete(&r->req,
+					       err ? -(int64_t)err : result,
+					       value);
+		}
+		return QUEUE_SUBMIT_PENDING;
+	}
+	cqe->result = err ? -(int64_t)err : result;
+	cqe->value = value;
+	if (!err && d.inline_buf && result <= QUEUE_INLINE_MAX) {
+		queue_cqe_set_data(cqe, (uint32_t)result);
+	}
+	return QUEUE_SUBMIT_DONE;
 }
 
 int64_t sys_stream_create(SYSCALL_ARGS)

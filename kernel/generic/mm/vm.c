@@ -18,6 +18,7 @@
 #include <smp/smp.h>
 #include <syscall/syscall.h>
 #include <user/process.h>
+#include <user/uaccess.h>
 
 #define LOG_SUBSYS "vm"
 
@@ -645,6 +646,102 @@ err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 		   size_t len)
 {
 	return copy_space(space, src, dst, len, false);
+}
+
+/* Faults in the current process's pages under [@addr, @addr + @len) for
+ * a read or a @write; false if one cannot be. */
+static bool fault_in_own(uaddr_t addr, size_t len, bool write)
+{
+	struct vm_space *own = &process_current()->vm;
+	uaddr_t page = ALIGN_DOWN(addr, PAGE_SIZE);
+
+	for (; page < addr + len; page += PAGE_SIZE) {
+		if (!vm_fault(own, page, write, false)) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* A copy that page faults this many times in a row on the current
+ * process's side (another thread keeps unmapping it) gives up. */
+#define VM_COPY_USER_TRIES 8
+
+/* Copies between @space at @uaddr and the current process's memory at
+ * @local, one page of @space at a time: the frame is found under
+ * @space's lock and the bytes go straight between it (direct map) and
+ * @local with a copy that does not resolve faults, since resolving one
+ * may need this very lock (@space may be the current space) or another
+ * space's lock (lock order). On such a fault the lock is dropped, the
+ * page faulted in, and the chunk copied again. */
+static err_t copy_user_space(struct vm_space *space, uaddr_t uaddr,
+			     uaddr_t local, size_t len, bool to_space,
+			     bool *local_bad)
+{
+	unsigned tries = 0;
+
+	*local_bad = false;
+	if (len && (uaddr >= USER_TOP || len > USER_TOP - uaddr)) {
+		return ERR_FAULT;
+	}
+	if (len && (local >= USER_TOP || len > USER_TOP - local)) {
+		*local_bad = true;
+		return ERR_FAULT;
+	}
+	while (len) {
+		uaddr_t page = ALIGN_DOWN(uaddr, PAGE_SIZE);
+		size_t off = uaddr - page;
+		size_t chunk = PAGE_SIZE - off < len ? PAGE_SIZE - off : len;
+		paddr_t pa, old = 0;
+		int fault = 0;
+		err_t err;
+
+		spin_lock(&space->lock);
+		err = space->dying ? ERR_PEER_CLOSED
+				   : page_frame_locked(space, page, to_space,
+						       &pa, &old);
+		if (!err) {
+			uint8_t *p = (uint8_t *)phys_to_virt(pa) + off;
+
+			fault = to_space ? uaccess_copy_nofault(
+						   p, (const void *)local, chunk)
+					 : uaccess_copy_nofault((void *)local, p,
+								chunk);
+		}
+		spin_unlock(&space->lock);
+		if (old) { /* a copy-on-write page was copied */
+			smp_tlb_shootdown(space->root, page, 1);
+			pmm_page_release(old);
+		}
+		if (err) {
+			return err;
+		}
+		if (fault) {
+			if (++tries > VM_COPY_USER_TRIES ||
+			    !fault_in_own(local, chunk, !to_space)) {
+				*local_bad = true;
+				return ERR_FAULT;
+			}
+			continue;
+		}
+		tries = 0;
+		uaddr += chunk;
+		local += chunk;
+		len -= chunk;
+	}
+	return ERR_OK;
+}
+
+err_t vm_copy_user_to(struct vm_space *space, uaddr_t dst, uaddr_t src,
+		      size_t len, bool *src_bad)
+{
+	return copy_user_space(space, dst, src, len, true, src_bad);
+}
+
+err_t vm_copy_user_from(struct vm_space *space, uaddr_t src, uaddr_t dst,
+			size_t len, bool *dst_bad)
+{
+	return copy_user_space(space, src, dst, len, false, dst_bad);
 }
 
 bool vm_fault(struct vm_space *space, uaddr_t addr, bool write, bool exec)

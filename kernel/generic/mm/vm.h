@@ -84,6 +84,17 @@ err_t vm_copy_to(struct vm_space *space, uaddr_t dst, const void *src,
 /* The reverse: reads @len bytes at @src of @space into kernel @dst. */
 err_t vm_copy_from(struct vm_space *space, void *dst, uaddr_t src,
 		   size_t len);
+/* Copies @len bytes from the current process's memory at @src into
+ * @space at @dst, straight from page to page (no kernel buffer), as a
+ * write by @space's owner would. ERR_FAULT: *@src_bad says whether @src
+ * could not be read here or @dst not written there; ERR_PEER_CLOSED.
+ * Thread context, no lock held. */
+err_t vm_copy_user_to(struct vm_space *space, uaddr_t dst, uaddr_t src,
+		      size_t len, bool *src_bad);
+/* The reverse: @len bytes at @src of @space into the current process's
+ * memory at @dst; *@dst_bad likewise. */
+err_t vm_copy_user_from(struct vm_space *space, uaddr_t src, uaddr_t dst,
+			size_t len, bool *dst_bad);
 /* What names the memory behind user address @addr for futexes: the
  * memory object and offset, or this space and the address for private
  * memory. ERR_FAULT if nothing is mapped there. */

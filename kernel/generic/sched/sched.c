@@ -122,8 +122,10 @@ static void sched_finish_switch(struct thread *prev)
 	}
 }
 
-/* Switches from the current thread to @next; cpu->rq.lock held. */
-static void switch_to(struct percpu *cpu, struct thread *next)
+/* Switches from the current thread to @next; cpu->rq.lock held.
+ * @slice_end: the end of @next's time slice, 0 for a fresh one. */
+static void switch_to(struct percpu *cpu, struct thread *next,
+		      uint64_t slice_end)
 {
 	struct thread *prev = cpu->current;
 	uint64_t stack_top = next->kstack + THREAD_STACK_SIZE;
@@ -134,7 +136,7 @@ static void switch_to(struct percpu *cpu, struct thread *next)
 	}
 	next->state = THREAD_STATE_RUNNING;
 	next->cpu = cpu->id;
-	next->slice_end_ns = clock_ns() + TIMER_TICK_NS;
+	next->slice_end_ns = slice_end ? slice_end : clock_ns() + TIMER_TICK_NS;
 	next->switches++;
 	cpu->current = next;
 	if (next->kstack) {
@@ -185,14 +187,18 @@ static void schedule_locked(struct percpu *cpu)
 		spin_unlock(&cpu->rq.lock);
 		return;
 	}
-	switch_to(cpu, next);
+	switch_to(cpu, next, 0);
 }
+
+static void handoff_release(struct thread *self);
 
 static void schedule(void)
 {
 	bool was = cpu_irq_save();
-	struct percpu *cpu = percpu_this();
+	struct percpu *cpu;
 
+	handoff_release(percpu_current()); /* preempted: wake it now */
+	cpu = percpu_this();
 	spin_lock(&cpu->rq.lock);
 	schedule_locked(cpu);
 	cpu_irq_restore(was);
@@ -203,11 +209,24 @@ void sched_yield(void)
 	schedule();
 }
 
+static void block_handoff(struct percpu *cpu, struct spinlock *lock,
+			  struct thread *next);
+
 void sched_block(struct spinlock *lock)
 {
 	bool was = lock->irq_was_enabled;
+	struct thread *self = percpu_current();
+	struct thread *next = self->handoff;
 	struct percpu *cpu = percpu_this();
 
+	self->handoff_armed = false;
+	if (next) {
+		self->handoff = NULL;
+		block_handoff(cpu, lock, next);
+		thread_put(next); /* the hand-off's reference */
+		cpu_irq_restore(was);
+		return;
+	}
 	spin_lock(&cpu->rq.lock);
 	/* Interrupts stay off until the switch is over; restore them after. */
 	lock->irq_was_enabled = false;
@@ -322,6 +341,110 @@ void sched_wakeup(struct thread *t)
 		spin_unlock(&c->rq.lock);
 		return;
 	}
+}
+
+void sched_handoff_arm(void)
+{
+	percpu_current()->handoff_armed = true;
+}
+
+void sched_wakeup_sync(struct thread *t)
+{
+	struct thread *self = percpu_current();
+
+	if (self->handoff_armed && !self->handoff && t != self) {
+		thread_get(t);
+		self->handoff = t;
+		return;
+	}
+	sched_wakeup(t);
+}
+
+/* Makes @self's remembered thread ready the usual way. */
+static void handoff_release(struct thread *self)
+{
+	struct thread *t = self->handoff;
+
+	if (t) {
+		self->handoff = NULL;
+		sched_wakeup(t);
+		thread_put(t);
+	}
+}
+
+void sched_handoff_flush(void)
+{
+	struct thread *self = percpu_current();
+
+	self->handoff_armed = false;
+	handoff_release(self);
+}
+
+/* Takes this CPU's run queue lock and, when @t last ran on another CPU,
+ * that CPU's too (lower CPU id first, as steal_work); returns the other
+ * CPU (locked) or NULL. Interrupts disabled. */
+static struct percpu *lock_for_handoff(struct percpu *cpu, struct thread *t)
+{
+	for (;;) {
+		unsigned id = __atomic_load_n(&t->cpu, __ATOMIC_ACQUIRE);
+		struct percpu *c = percpu_all[id];
+
+		if (c == cpu) {
+			spin_lock(&cpu->rq.lock);
+			if (t->cpu == id) {
+				return NULL;
+			}
+			spin_unlock(&cpu->rq.lock);
+			continue;
+		}
+		if (c->id < cpu->id) {
+			spin_lock(&c->rq.lock);
+			spin_lock(&cpu->rq.lock);
+		} else {
+			spin_lock(&cpu->rq.lock);
+			spin_lock(&c->rq.lock);
+		}
+		if (t->cpu == id) {
+			return c;
+		}
+		spin_unlock(&c->rq.lock);
+		spin_unlock(&cpu->rq.lock);
+	}
+}
+
+/* sched_block with a hand-off to @next: the current thread is BLOCKED,
+ * @lock held (interrupts off). Switches to @next if it is still blocked
+ * (so its registers are saved: its CPU's run queue lock is held), may
+ * run here and nothing more urgent is ready here; otherwise wakes it as
+ * usual and schedules. */
+static void block_handoff(struct percpu *cpu, struct spinlock *lock,
+			  struct thread *next)
+{
+	struct thread *self = cpu->current;
+	struct percpu *other = lock_for_handoff(cpu, next);
+	uint32_t ready = cpu->rq.bitmap;
+	bool take;
+
+	lock->irq_was_enabled = false;
+	spin_unlock(lock);
+	take = next->state == THREAD_STATE_BLOCKED &&
+	       (next->affinity & (1ul << cpu->id)) &&
+	       (!ready || 31 - (unsigned)__builtin_clz(ready) <= next->priority);
+	if (take) {
+		next->cpu = cpu->id;
+		if (other) {
+			spin_unlock(&other->rq.lock);
+		}
+		switch_to(cpu, next, self->slice_end_ns);
+		return;
+	}
+	if (next->state == THREAD_STATE_BLOCKED) {
+		make_ready(next, next->cpu); /* its CPU's lock is held */
+	}
+	if (other) {
+		spin_unlock(&other->rq.lock);
+	}
+	schedule_locked(cpu);
 }
 
 /* Moves one ready thread that may run here from the busiest other CPU to
@@ -465,6 +588,7 @@ _Noreturn void sched_exit(int code)
 	struct thread *self = sched_current();
 	struct percpu *cpu;
 
+	sched_handoff_flush();
 	self->exit_code = code;
 	if (self->process) {
 		process_thread_exit(self);

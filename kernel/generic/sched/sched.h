@@ -25,8 +25,29 @@ void sched_start(struct thread *thread);
 /* Makes a BLOCKED thread runnable (no-op for other states). Any context. */
 void sched_wakeup(struct thread *thread);
 /* Blocks the current thread (its state already set to BLOCKED by the
- * caller with @lock held); @lock is released once the switch is safe. */
+ * caller with @lock held); @lock is released once the switch is safe.
+ * With a hand-off pending (below), switches straight to that thread. */
 void sched_block(struct spinlock *lock);
+
+/*
+ * Direct hand-off. A thread that is about to wait for an answer (a
+ * request submitted on its queue, a supervised Linux call) arms it; the
+ * first thread it then wakes with sched_wakeup_sync is not put on a run
+ * queue but remembered, and when the current thread blocks, the CPU goes
+ * straight to it: no run-queue trip, no IPI to the CPU it last ran on
+ * (it is taken over to this CPU if its affinity allows), and it runs on
+ * the rest of the waker's time slice. It only happens when that thread
+ * is still blocked and nothing of a higher priority is ready here;
+ * otherwise it is made ready as usual. sched_handoff_flush ends the
+ * window without blocking (the remembered thread is made ready then);
+ * blocking, preemption and exit end it too, so a wake-up is never lost,
+ * only postponed to the end of the waker's system call.
+ */
+void sched_handoff_arm(void);
+/* Wakes @thread like sched_wakeup, or remembers it for the hand-off.
+ * Any context; locks of the waker's own may be held. */
+void sched_wakeup_sync(struct thread *thread);
+void sched_handoff_flush(void);
 void sched_yield(void);
 /* Sleeps for @ns. */
 void sched_sleep_ns(uint64_t ns);

@@ -60,6 +60,11 @@ struct thread {
 	uint64_t user_rsp;	/* its stack pointer then */
 	struct thread_regs *start_regs; /* all registers, if a supervisor
 					 * set them before the start */
+	/* Direct hand-off (sched.h): a thread this one woke and will run
+	 * when this one blocks (referenced); both only touched by the thread
+	 * itself. */
+	struct thread *handoff;
+	bool handoff_armed;
 };
 
 /* Creates a kernel thread running @fn(@arg), not yet started. The caller

@@ -60,3 +60,23 @@ unsigned waitq_wake_all(struct waitq *wq)
 	spin_unlock(&wq->lock);
 	return n;
 }
+
+bool waitq_wake_thread_locked(struct waitq *wq, struct thread *t)
+{
+	if (!list_is_linked(&t->wait_link)) {
+		return false;
+	}
+	list_remove(&t->wait_link);
+	sched_wakeup(t);
+	return true;
+}
+
+bool waitq_wake_thread_sync_locked(struct waitq *wq, struct thread *t)
+{
+	if (!list_is_linked(&t->wait_link)) {
+		return false;
+	}
+	list_remove(&t->wait_link);
+	sched_wakeup_sync(t);
+	return true;
+}

@@ -34,3 +34,9 @@ bool waitq_wake_one(struct waitq *wq);
 unsigned waitq_wake_all(struct waitq *wq);
 /* As waitq_wake_all, with wq->lock held by the caller. */
 unsigned waitq_wake_all_locked(struct waitq *wq);
+/* Wakes @thread only, if it sleeps on @wq (wq->lock held, and @thread can
+ * sleep on no other queue meanwhile); returns whether it did. The _sync
+ * form wakes it with sched_wakeup_sync (hand-off, sched.h). */
+struct thread;
+bool waitq_wake_thread_locked(struct waitq *wq, struct thread *thread);
+bool waitq_wake_thread_sync_locked(struct waitq *wq, struct thread *thread);

@@ -1,6 +1,15 @@
 /*
  * Supervision (see supervise.h and abi/keel/supervise.h), and the system
  * calls that create, start, inspect and resume supervised programs.
+ *
+ * The fast path of a supervised Linux call: the thread stops and hands
+ * its event to the supervisor's waiting QUEUE_OP_SUPERVISE (inline in the
+ * completion on a wide queue: no copy into the supervisor's memory),
+ * then blocks and hands its CPU straight to the supervisor (sched.h);
+ * the supervisor answers with QUEUE_OP_THREAD_RESUME and waits for the
+ * next event in the same SYS_QUEUE_ENTER, which hands the CPU back. A
+ * stopped thread's event lives on its own kernel stack (one per stopped
+ * thread), so stopping allocates nothing.
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/trap.h>
@@ -27,8 +36,10 @@ struct supervise_channel {
 };
 
 struct channel_event {
-	struct list_node link;
+	struct list_node link;		/* ch->events, ch->lock */
 	struct supervise_event ev;
+	bool allocated;			/* kmalloc'd (EXIT); else on the
+					 * stopped thread's stack */
 };
 
 struct supervise_request {
@@ -39,6 +50,7 @@ struct supervise_request {
 	struct process *target;		/* referenced: keeps ch alive */
 	struct process *supervisor;	/* referenced */
 	uaddr_t buf;
+	struct supervise_event ev;	/* the inline payload (wide queue) */
 };
 
 err_t supervise_channel_create(struct process *p)
@@ -63,26 +75,40 @@ void supervise_channel_destroy(struct supervise_channel *ch)
 	if (!ch) {
 		return;
 	}
+	/* Only EXIT events are left: stopped threads take theirs back. */
 	while ((n = list_pop_head(&ch->events))) {
-		kfree(container_of(n, struct channel_event, link));
+		struct channel_event *ce =
+			container_of(n, struct channel_event, link);
+
+		if (ce->allocated) {
+			kfree(ce);
+		}
 	}
 	kfree(ch);
 }
 
-/* Writes @ev to @r's buffer and completes @r. No lock held. */
+/* Completes @r with @ev: inline on a wide queue, else written to @r's
+ * buffer in the supervisor's memory. No lock held. */
 static void deliver(struct supervise_request *r,
 		    const struct supervise_event *ev)
 {
-	err_t err = vm_copy_to(&r->supervisor->vm, r->buf, ev, sizeof(*ev));
+	err_t err;
 
+	if (queue_is_wide(r->req.queue)) {
+		r->ev = *ev;
+		queue_request_complete_data(&r->req, 0, ev->thread, &r->ev,
+					    sizeof(r->ev));
+		return;
+	}
+	err = vm_copy_to(&r->supervisor->vm, r->buf, ev, sizeof(*ev));
 	queue_request_complete(&r->req, err ? -(int64_t)err : 0, ev->thread);
 }
 
-/* Hands @ev to a waiting supervisor request or queues a copy. */
-static void post_event(struct supervise_channel *ch,
-		       const struct supervise_event *ev)
+/* Hands @ce's event to a waiting supervisor request, or queues @ce.
+ * Returns true when it was handed over (@ce is free again). */
+static bool post_event(struct supervise_channel *ch,
+		       struct channel_event *ce)
 {
-	struct channel_event *ce = kmalloc(sizeof(*ce));
 	struct supervise_request *r = NULL;
 
 	spin_lock(&ch->lock);
@@ -90,32 +116,32 @@ static void post_event(struct supervise_channel *ch,
 		r = container_of(list_pop_head(&ch->waiters),
 				 struct supervise_request, link);
 		r->linked = false;
-	} else if (ce) {
-		ce->ev = *ev;
-		list_add_tail(&ch->events, &ce->link);
-		ce = NULL;
 	} else {
-		LOG("event lost: out of memory");
+		list_add_tail(&ch->events, &ce->link);
 	}
 	spin_unlock(&ch->lock);
-	kfree(ce);
 	if (r) {
-		deliver(r, ev);
+		deliver(r, &ce->ev);
 	}
+	return r != NULL;
 }
 
-/* Stops the current thread with event @ev until resumed or killed. */
-static void stop(struct supervise_event *ev)
+/* Stops the current thread with event @ev until resumed or killed. The
+ * supervisor, if it waits for the event, gets the CPU at once. */
+static void stop(const struct supervise_event *ev)
 {
 	struct thread *self = sched_current();
 	struct process *p = self->process;
 	struct supervise_channel *ch = p->supervision;
+	struct channel_event ce = { .ev = *ev, .allocated = false };
 
-	ev->thread = self->id;
+	ce.ev.thread = self->id;
+	list_init(&ce.link);
 	spin_lock(&ch->lock);
 	self->stopped = true;
 	spin_unlock(&ch->lock);
-	post_event(ch, ev);
+	sched_handoff_arm();
+	post_event(ch, &ce);
 	spin_lock(&ch->resume.lock);
 	while (__atomic_load_n(&self->stopped, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
@@ -123,6 +149,14 @@ static void stop(struct supervise_event *ev)
 		spin_lock(&ch->resume.lock);
 	}
 	spin_unlock(&ch->resume.lock);
+	sched_handoff_flush(); /* when it never blocked */
+	/* An event nobody took (killed first) goes with its stack. Taken
+	 * ones were unlinked before the resume we saw. */
+	if (list_is_linked(&ce.link)) {
+		spin_lock(&ch->lock);
+		list_remove(&ce.link);
+		spin_unlock(&ch->lock);
+	}
 	self->stopped = false;
 	process_check_killed();
 }
@@ -157,16 +191,26 @@ void supervise_fault(struct trap_frame *f, uint64_t address)
 void supervise_process_ended(struct process *p, int code)
 {
 	struct supervise_channel *ch = p->supervision;
-	struct supervise_event ev = {
-		.kind = SUPERVISE_EVENT_EXIT,
-		.args = { (uint64_t)(int64_t)code },
-	};
+	struct channel_event *ce;
 	struct list_node rest, *n;
 
 	if (!ch) {
 		return;
 	}
-	post_event(ch, &ev);
+	ce = kmalloc(sizeof(*ce));
+	if (ce) {
+		*ce = (struct channel_event){
+			.ev = { .kind = SUPERVISE_EVENT_EXIT,
+				.args = { (uint64_t)(int64_t)code } },
+			.allocated = true,
+		};
+		list_init(&ce->link);
+		if (post_event(ch, ce)) {
+			kfree(ce);
+		}
+	} else {
+		LOG("exit event lost: out of memory");
+	}
 	/* Requests beyond the EXIT event will never get one. */
 	list_init(&rest);
 	spin_lock(&ch->lock);
@@ -241,21 +285,55 @@ static err_t supervised_process(uint64_t h, struct process **out)
 	return err;
 }
 
+/* Completes the current thread's own QUEUE_OP_SUPERVISE with @ev: the
+ * request @r if it started one, else the immediate completion @cqe
+ * (inline on a wide queue, else copied out to @buf, in its own memory). */
+static enum queue_submit deliver_to_self(struct queue *q,
+					 struct supervise_request *r,
+					 struct queue_cqe *cqe, uaddr_t buf,
+					 const struct supervise_event *ev)
+{
+	bool wide = queue_is_wide(q);
+	err_t err = wide ? ERR_OK : uaccess_copy_out(buf, ev, sizeof(*ev));
+
+	if (r) {
+		r->ev = *ev;
+		if (!err && wide) {
+			queue_request_complete_data(&r->req, 0, ev->thread,
+						    &r->ev, sizeof(r->ev));
+		} else {
+			queue_request_complete(&r->req,
+					       err ? -(int64_t)err : 0,
+					       ev->thread);
+		}
+		return QUEUE_SUBMIT_PENDING;
+	}
+	cqe->result = err ? -(int64_t)err : 0;
+	cqe->value = ev->thread;
+	if (!err && wide) {
+		memcpy(queue_cqe_data(cqe), ev, sizeof(*ev));
+		queue_cqe_set_data(cqe, sizeof(*ev));
+	}
+	return QUEUE_SUBMIT_DONE;
+}
+
 enum queue_submit supervise_op_wait(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe)
 {
-	struct supervise_request *r;
-	struct channel_event *ce = NULL;
+	struct supervise_request *r = NULL;
+	struct supervise_channel *ch;
 	struct process *target;
+	enum queue_submit done;
 	err_t err = supervised_process(sqe->handle, &target);
 
 	if (!err && !target->supervision) {
 		err = ERR_INVALID;
 		process_put(target);
 	}
-	if (!err && !uaccess_range_ok(sqe->arg[0],
-				      sizeof(struct supervise_event))) {
+	/* On a wide queue the event comes inline; arg[0] is not used. */
+	if (!err && !queue_is_wide(q) &&
+	    !uaccess_range_ok(sqe->arg[0], sizeof(struct supervise_event))) {
 		err = ERR_FAULT;
 		process_put(target);
 	}
@@ -263,37 +341,66 @@ enum queue_submit supervise_op_wait(struct queue *q,
 		cqe->result = -(int64_t)err;
 		return QUEUE_SUBMIT_DONE;
 	}
-	r = kzalloc(sizeof(*r));
-	if (!r) {
-		process_put(target);
-		cqe->result = -(int64_t)ERR_NO_MEMORY;
-		return QUEUE_SUBMIT_DONE;
-	}
-	r->ch = target->supervision;
-	r->target = target;
-	r->supervisor = process_current();
-	process_get(r->supervisor);
-	r->buf = sqe->arg[0];
-	queue_request_start(q, &r->req, sqe, &supervise_request_ops);
+	ch = target->supervision;
+	for (;;) {
+		spin_lock(&ch->lock);
+		if (!list_is_empty(&ch->events)) {
+			struct channel_event *ce = container_of(
+				list_pop_head(&ch->events), struct channel_event,
+				link);
+			/* Copied under the lock: a stopped thread's event is
+			 * on its stack, gone once it is resumed or killed. */
+			struct supervise_event ev = ce->ev;
+			bool allocated = ce->allocated;
 
-	spin_lock(&r->ch->lock);
-	if (!list_is_empty(&r->ch->events)) {
-		ce = container_of(list_pop_head(&r->ch->events),
-				  struct channel_event, link);
-	} else if (r->ch->ended) {
-		spin_unlock(&r->ch->lock);
-		queue_request_complete(&r->req, -(int64_t)ERR_PEER_CLOSED, 0);
-		return QUEUE_SUBMIT_PENDING;
-	} else {
-		list_add_tail(&r->ch->waiters, &r->link);
+			spin_unlock(&ch->lock);
+			if (allocated) {
+				kfree(ce);
+			}
+			done = deliver_to_self(q, r, cqe, sqe->arg[0], &ev);
+			break;
+		}
+		if (ch->ended) {
+			spin_unlock(&ch->lock);
+			if (r) {
+				queue_request_complete(
+					&r->req, -(int64_t)ERR_PEER_CLOSED, 0);
+				done = QUEUE_SUBMIT_PENDING;
+			} else {
+				cqe->result = -(int64_t)ERR_PEER_CLOSED;
+				done = QUEUE_SUBMIT_DONE;
+			}
+			break;
+		}
+		if (!r) {
+			spin_unlock(&ch->lock);
+			r = kmalloc(sizeof(*r));
+			if (!r) {
+				process_put(target);
+				cqe->result = -(int64_t)ERR_NO_MEMORY;
+				return QUEUE_SUBMIT_DONE;
+			}
+			r->ch = ch;
+			r->target = target;
+			process_get(target);
+			r->supervisor = process_current();
+			process_get(r->supervisor);
+			r->buf = sqe->arg[0];
+			r->linked = false;
+			list_init(&r->link);
+			/* Started before the channel lock (lock order). */
+			queue_request_start(q, &r->req, sqe,
+					    &supervise_request_ops);
+			continue;
+		}
+		list_add_tail(&ch->waiters, &r->link);
 		r->linked = true;
+		spin_unlock(&ch->lock);
+		done = QUEUE_SUBMIT_PENDING;
+		break;
 	}
-	spin_unlock(&r->ch->lock);
-	if (ce) {
-		deliver(r, &ce->ev);
-		kfree(ce);
-	}
-	return QUEUE_SUBMIT_PENDING;
+	process_put(target);
+	return done;
 }
 
 /* System calls. */
@@ -580,32 +687,57 @@ int64_t sys_thread_regs_set(SYSCALL_ARGS)
 	return 0;
 }
 
-int64_t sys_thread_resume(SYSCALL_ARGS)
+/* Lets stopped thread @tid of the process named by @h go on, with
+ * @value in rax if @flags has THREAD_RESUME_RESULT. @sync: the caller
+ * is about to wait (queue op), so the thread may get its CPU at once. */
+static err_t resume_thread(uint64_t h, uint64_t tid, uint64_t flags,
+			   uint64_t value, bool sync)
 {
+	struct supervise_channel *ch;
 	struct process *p;
 	struct thread *t;
-	err_t err = stopped_thread(a0, a1, &p, &t);
+	err_t err = stopped_thread(h, tid, &p, &t);
 
 	if (err) {
-		return -(int64_t)err;
+		return err;
 	}
-	if (!t->started || (a2 & ~(uint64_t)THREAD_RESUME_RESULT)) {
+	if (!t->started || (flags & ~(uint64_t)THREAD_RESUME_RESULT)) {
 		/* SYS_THREAD_START starts a thread; unknown flags refused */
 		err = t->started ? ERR_INVALID : ERR_BUSY;
 		thread_put(t);
 		process_put(p);
-		return -(int64_t)err;
+		return err;
 	}
-	if (a2 & THREAD_RESUME_RESULT) {
-		user_frame(t)->rax = a3;
+	if (flags & THREAD_RESUME_RESULT) {
+		user_frame(t)->rax = value;
 	}
-	spin_lock(&p->supervision->resume.lock);
+	ch = p->supervision;
+	spin_lock(&ch->resume.lock);
 	__atomic_store_n(&t->stopped, false, __ATOMIC_RELEASE);
-	waitq_wake_all_locked(&p->supervision->resume);
-	spin_unlock(&p->supervision->resume.lock);
+	/* Only this thread: the others stopped in the process stay. */
+	if (sync) {
+		waitq_wake_thread_sync_locked(&ch->resume, t);
+	} else {
+		waitq_wake_thread_locked(&ch->resume, t);
+	}
+	spin_unlock(&ch->resume.lock);
 	thread_put(t);
 	process_put(p);
-	return 0;
+	return ERR_OK;
+}
+
+int64_t sys_thread_resume(SYSCALL_ARGS)
+{
+	return -(int64_t)resume_thread(a0, a1, a2, a3, false);
+}
+
+enum queue_submit supervise_op_resume(struct queue *q,
+				      const struct queue_sqe *sqe,
+				      struct queue_cqe *cqe)
+{
+	cqe->result = -(int64_t)resume_thread(sqe->handle, sqe->arg[0],
+					      sqe->arg[1], sqe->arg[2], true);
+	return QUEUE_SUBMIT_DONE;
 }
 
 int64_t sys_process_kill(SYSCALL_ARGS)

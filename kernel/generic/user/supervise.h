@@ -35,3 +35,9 @@ void supervise_wake_all(struct process *p);
 enum queue_submit supervise_op_wait(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe);
+/* QUEUE_OP_THREAD_RESUME handler: SYS_THREAD_RESUME as a queue op, so
+ * that answering a call and waiting for the next event is one
+ * SYS_QUEUE_ENTER, which hands the CPU to the resumed thread. */
+enum queue_submit supervise_op_resume(struct queue *q,
+				      const struct queue_sqe *sqe,
+				      struct queue_cqe *cqe);

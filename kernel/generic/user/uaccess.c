@@ -8,6 +8,7 @@
 
 int uaccess_copy(void *dst, const void *src, size_t len);
 extern char uaccess_copy_start[], uaccess_copy_end[], uaccess_copy_fault[];
+extern char uaccess_nofault_start[], uaccess_nofault_end[];
 
 bool uaccess_range_ok(uaddr_t addr, size_t len)
 {
@@ -38,7 +39,9 @@ bool uaccess_in_copy(const struct trap_frame *frame)
 
 bool uaccess_fixup(struct trap_frame *frame)
 {
-	if (uaccess_in_copy(frame)) {
+	if (uaccess_in_copy(frame) ||
+	    (frame->rip >= (uint64_t)uaccess_nofault_start &&
+	     frame->rip < (uint64_t)uaccess_nofault_end)) {
 		frame->rip = (uint64_t)uaccess_copy_fault;
 		return true;
 	}

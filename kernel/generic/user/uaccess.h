@@ -21,7 +21,13 @@ bool uaccess_range_ok(uaddr_t addr, size_t len);
 err_t uaccess_copy_in(void *dst, uaddr_t src, size_t len);
 /* Copies @len bytes from kernel @src to user @dst. ERR_FAULT. */
 err_t uaccess_copy_out(uaddr_t dst, const void *src, size_t len);
-/* Whether @frame was interrupted inside the copy routine. */
+/* Copies @len bytes between kernel memory and the current process's
+ * memory (either way: the caller checked the user range) without
+ * resolving page faults: 0, or 1 at the first page not present or not
+ * writable (vm.c, for copies between two address spaces). */
+int uaccess_copy_nofault(void *dst, const void *src, size_t len);
+/* Whether @frame was interrupted inside the copy routine (the faults
+ * that the page-fault handler resolves). */
 bool uaccess_in_copy(const struct trap_frame *frame);
 /* Page-fault hook: if the fault hit a copy routine, redirects it to
  * return an error and returns true. */
