@@ -205,9 +205,11 @@ static const char *bench_yield(uint64_t iters, uint64_t *ns)
 	return NULL;
 }
 
-/* supervised_syscall: a copy of this program (SYS_PROCESS_FORK, with us
- * as supervisor) runs a thread that makes Linux getppid calls; each stops
- * it, we take the event from our queue and resume it with the answer. */
+/* supervised_syscall_simple: a copy of this program (SYS_PROCESS_FORK,
+ * with us as supervisor) runs a thread that makes Linux getppid calls;
+ * each stops it, we take the event from our queue (a narrow one: the
+ * event is written to a buffer) and resume it with the answer
+ * (SYS_THREAD_RESUME). supervised_syscall below is the fast way. */
 #define SUP_STACK (16 * 4096ul)
 
 void supervised_loop(uint64_t n);
@@ -232,7 +234,8 @@ __asm__(".text\n"
 	"	ud2\n");
 void supervised_entry(void);
 
-static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
+static const char *bench_supervised_syscall_simple(uint64_t iters,
+						   uint64_t *ns)
 {
 	static struct supervise_event ev;
 	struct rt_queue q;
@@ -294,8 +297,10 @@ static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
 	return why;
 }
 
-/* ipc_roundtrip: request and reply over one stream between two threads
- * of this process (each with its own queue), on one conversation. */
+/* ipc_roundtrip_simple: request and reply over one stream between two
+ * threads of this process (each with its own narrow queue), on one
+ * conversation, with the blocking helpers (one op per SYS_QUEUE_ENTER).
+ * ipc_roundtrip below is the fast way. */
 static struct rt_queue ipc_server_queue;
 static volatile uint32_t ipc_endpoint;
 
@@ -324,7 +329,7 @@ __asm__(".text\n"
 	"	ud2\n");
 void ipc_server_entry(void);
 
-static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
+static const char *bench_ipc_roundtrip_simple(uint64_t iters, uint64_t *ns)
 {
 	uint32_t ep[2];
 	struct queue_cqe cqe;
@@ -367,6 +372,212 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 	return why;
 }
 
+/* Sets up the next entry of @q. */
+static struct queue_sqe *sqe_of(struct rt_queue *q, uint32_t op,
+				uint32_t flags, uint32_t handle)
+{
+	struct queue_sqe *sqe = rt_queue_sqe(q);
+
+	sqe->op = op;
+	sqe->flags = flags;
+	sqe->handle = handle;
+	return sqe;
+}
+
+/* ipc_roundtrip: as ipc_roundtrip_simple, the way a client and a server
+ * are meant to use the API: wide queues (small messages come inline in
+ * the completion), the send (QUEUE_SQE_SKIP_SUCCESS: no completion) and
+ * the receive of the answer in one SYS_QUEUE_ENTER on each side, which
+ * hands the CPU to the other side. */
+static struct rt_queue ipc_fast_queue;
+
+void ipc_fast_server(uint64_t n);
+void ipc_fast_server(uint64_t n)
+{
+	struct rt_queue *q = &ipc_fast_queue;
+	struct queue_sqe *sqe;
+	uint64_t conv = 0;
+	char buf[16];
+
+	sqe = sqe_of(q, QUEUE_OP_STREAM_RECV, 0, ipc_endpoint);
+	sqe->arg[1] = (uint64_t)buf;
+	sqe->arg[2] = sizeof(buf);
+	rt_queue_commit(q);
+	rt_queue_enter(q, 1, 1, ~0ul);
+	for (uint64_t i = 0; i < n; i++) {
+		const struct queue_cqe *cqe = rt_queue_peek(q);
+
+		if (!cqe || cqe->result != 8 || !(cqe->flags & QUEUE_CQE_INLINE)) {
+			break;
+		}
+		conv = cqe->value;
+		__builtin_memcpy(buf, ((const struct queue_cqe_wide *)cqe)->data,
+				 8);
+		rt_queue_advance(q);
+		sqe = sqe_of(q, QUEUE_OP_STREAM_SEND, QUEUE_SQE_SKIP_SUCCESS,
+			     ipc_endpoint);
+		sqe->arg[0] = conv;
+		sqe->arg[1] = (uint64_t)buf;
+		sqe->arg[2] = 8;
+		sqe = sqe_of(q, QUEUE_OP_STREAM_RECV, 0, ipc_endpoint);
+		sqe->arg[0] = conv;
+		sqe->arg[1] = (uint64_t)buf;
+		sqe->arg[2] = sizeof(buf);
+		rt_queue_commit(q);
+		rt_queue_enter(q, 2, i + 1 < n ? 1 : 0, ~0ul);
+	}
+	rt_thread_exit(0);
+}
+
+__asm__(".text\n"
+	"ipc_fast_server_entry:\n"
+	"	call ipc_fast_server\n"
+	"	ud2\n");
+void ipc_fast_server_entry(void);
+
+static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
+{
+	struct rt_queue q;
+	uint32_t ep[2];
+	struct queue_cqe cqe;
+	struct queue_sqe *sqe;
+	char msg[8] = "request", reply[16];
+	int64_t mem, stack;
+	uint64_t t0, t1, conv = 0;
+	const char *why = NULL;
+
+	if (rt_syscall2(SYS_STREAM_CREATE, (uint64_t)ep, 0) != 0 ||
+	    rt_queue_create_flags(&q, 4, 4, QUEUE_CREATE_WIDE) != ERR_OK ||
+	    rt_queue_create_flags(&ipc_fast_queue, 4, 4, QUEUE_CREATE_WIDE) !=
+		    ERR_OK) {
+		return "setup";
+	}
+	ipc_endpoint = ep[1];
+	mem = rt_syscall2(SYS_MEMORY_CREATE, SUP_STACK, 0);
+	stack = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, SUP_STACK, 0,
+			    VM_READ | VM_WRITE);
+	if (rt_syscall6(SYS_THREAD_CREATE, 0, (uint64_t)ipc_fast_server_entry,
+			(uint64_t)stack + SUP_STACK - 8, iters + 1, 0, 0) < 0) {
+		return "thread";
+	}
+	/* The first exchange opens the conversation. */
+	if (rt_stream_send(&q, ep[0], 0, msg, 8, 0, &cqe) != 8) {
+		return "open";
+	}
+	conv = cqe.value;
+	if (rt_stream_recv(&q, ep[0], conv, reply, sizeof(reply), 0, &cqe) !=
+	    8) {
+		return "first reply";
+	}
+	t0 = rt_clock_ns();
+	for (uint64_t i = 0; i < iters; i++) {
+		const struct queue_cqe *c;
+
+		sqe = sqe_of(&q, QUEUE_OP_STREAM_SEND, QUEUE_SQE_SKIP_SUCCESS,
+			     ep[0]);
+		sqe->arg[0] = conv;
+		sqe->arg[1] = (uint64_t)msg;
+		sqe->arg[2] = 8;
+		sqe = sqe_of(&q, QUEUE_OP_STREAM_RECV, 0, ep[0]);
+		sqe->arg[0] = conv;
+		sqe->arg[1] = (uint64_t)reply;
+		sqe->arg[2] = sizeof(reply);
+		rt_queue_commit(&q);
+		if (rt_queue_enter(&q, 2, 1, ~0ul) != 2 ||
+		    !(c = rt_queue_peek(&q))) {
+			why = "enter";
+			break;
+		}
+		if (c->result != 8 || !(c->flags & QUEUE_CQE_INLINE)) {
+			why = "reply";
+			break;
+		}
+		rt_queue_advance(&q);
+	}
+	t1 = rt_clock_ns();
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[0], 0); /* the server sees it */
+	rt_syscall2(SYS_HANDLE_CLOSE, ep[1], 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, ipc_fast_queue.handle, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, q.handle, 0);
+	*ns = t1 - t0;
+	return why;
+}
+
+/* supervised_syscall: as supervised_syscall_simple, the fast way: a wide
+ * queue (the event comes inline in the completion), and the answer
+ * (QUEUE_OP_THREAD_RESUME, no completion on success) and the wait for
+ * the next event in one SYS_QUEUE_ENTER, which hands the CPU to the
+ * resumed thread. */
+static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
+{
+	struct rt_queue q;
+	struct queue_sqe *sqe;
+	int64_t mem, stack, copy, tid;
+	uint64_t t0, t1, answered = 0;
+	uint32_t submit = 1;
+	const char *why = NULL;
+
+	if (rt_queue_create_flags(&q, 4, 4, QUEUE_CREATE_WIDE) != ERR_OK) {
+		return "queue";
+	}
+	mem = rt_syscall2(SYS_MEMORY_CREATE, SUP_STACK, 0);
+	stack = rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0, SUP_STACK, 0,
+			    VM_READ | VM_WRITE);
+	copy = rt_syscall2(SYS_PROCESS_FORK, 0, PROCESS_SUPERVISED);
+	if (stack < 0 || copy < 0) {
+		return "fork";
+	}
+	tid = rt_syscall6(SYS_THREAD_CREATE, (uint64_t)copy,
+			  (uint64_t)supervised_entry,
+			  (uint64_t)stack + SUP_STACK - 8, iters, 0, 0);
+	if (tid < 0) {
+		return "thread";
+	}
+	t0 = rt_clock_ns();
+	sqe_of(&q, QUEUE_OP_SUPERVISE, 0, (uint32_t)copy);
+	for (;;) {
+		const struct queue_cqe *c;
+		const struct supervise_event *ev;
+
+		rt_queue_commit(&q);
+		if (rt_queue_enter(&q, submit, 1, ~0ul) != submit ||
+		    !(c = rt_queue_peek(&q)) || c->result < 0 ||
+		    !(c->flags & QUEUE_CQE_INLINE)) {
+			why = "event";
+			break;
+		}
+		ev = (const struct supervise_event *)((const struct queue_cqe_wide *)c)
+			     ->data;
+		if (ev->kind != SUPERVISE_EVENT_SYSCALL) {
+			why = "unexpected event";
+			break;
+		}
+		if (ev->nr == 231) {
+			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy, 0);
+			break;
+		}
+		answered++;
+		sqe = sqe_of(&q, QUEUE_OP_THREAD_RESUME, QUEUE_SQE_SKIP_SUCCESS,
+			     (uint32_t)copy);
+		sqe->arg[0] = ev->thread;
+		sqe->arg[1] = THREAD_RESUME_RESULT;
+		sqe->arg[2] = 1;
+		rt_queue_advance(&q);
+		sqe_of(&q, QUEUE_OP_SUPERVISE, 0, (uint32_t)copy);
+		submit = 2;
+	}
+	t1 = rt_clock_ns();
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy, 0);
+	rt_syscall6(SYS_VM_UNMAP, 0, (uint64_t)stack, SUP_STACK, 0, 0, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)mem, 0);
+	rt_syscall2(SYS_HANDLE_CLOSE, q.handle, 0);
+	if (!why && answered != iters) {
+		why = "lost calls";
+	}
+	*ns = t1 - t0;
+	return why;
+}
+
 /* Counts chosen for roughly 0.2-1 s each under plain TCG (see
  * docs/benchmarks.md); multiples of BATCH and of WARMUP_DIVISOR. */
 static const struct bench benches[] = {
@@ -376,8 +587,11 @@ static const struct bench benches[] = {
 	{ "queue_nop_batch32", 1u << 21, bench_queue_nop_batch32 },
 	{ "page_fault", 1u << 17, bench_page_fault },
 	{ "yield", 1u << 19, bench_yield },
-	{ "ipc_roundtrip", 1u << 14, bench_ipc_roundtrip },
+	{ "ipc_roundtrip", 1u << 15, bench_ipc_roundtrip },
+	{ "ipc_roundtrip_simple", 1u << 14, bench_ipc_roundtrip_simple },
 	{ "supervised_syscall", 1u << 15, bench_supervised_syscall },
+	{ "supervised_syscall_simple", 1u << 15,
+	  bench_supervised_syscall_simple },
 };
 
 int main(void)
