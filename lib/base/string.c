@@ -5,6 +5,12 @@
  * its cursor from the optimiser with an empty asm, because GCC and Clang
  * otherwise recognise a copy or fill loop and turn it into a call to
  * memcpy or memset: here, that call would be to the function itself.
+ *
+ * In the guest (kernel and our programs, x86_64), memcpy and memset use
+ * the string instructions instead (rep movsq / stosq, then the tail):
+ * one instruction per eight bytes rather than a five-instruction loop,
+ * and what the CPU's microcode does fastest for large sizes. The host
+ * tests build the C loops (HOST_TEST), under the sanitizers.
  */
 #include <base/string.h>
 
@@ -47,9 +53,24 @@ static void copy_backward(unsigned char *d, const unsigned char *s, size_t n)
 	}
 }
 
+#if defined(__x86_64__) && !defined(HOST_TEST)
+#define STRING_REP 1
+#endif
+
 void *memcpy(void *restrict dst, const void *restrict src, size_t n)
 {
+#ifdef STRING_REP
+	void *d = dst;
+
+	__asm__ volatile("rep movsq\n\t"
+			 "movl %k3, %%ecx\n\t"
+			 "rep movsb"
+			 : "+D"(d), "+S"(src), "=&c"(n)
+			 : "r"((uint32_t)n & 7), "2"(n >> 3)
+			 : "memory");
+#else
 	copy_forward(dst, src, n);
+#endif
 	return dst;
 }
 
@@ -72,6 +93,14 @@ void *memset(void *dst, int c, size_t n)
 	unsigned char *d = dst;
 	uint64_t pattern = (unsigned char)c * 0x0101010101010101ull;
 
+#ifdef STRING_REP
+	__asm__ volatile("rep stosq\n\t"
+			 "movl %k3, %%ecx\n\t"
+			 "rep stosb"
+			 : "+D"(d), "=&c"(n)
+			 : "a"(pattern), "r"((uint32_t)n & 7), "1"(n >> 3)
+			 : "memory");
+#else
 	for (; n >= STRING_WORD; n -= STRING_WORD) {
 		STRING_OPAQUE(d);
 		*(string_word *)d = pattern;
@@ -81,6 +110,7 @@ void *memset(void *dst, int c, size_t n)
 		STRING_OPAQUE(d);
 		*d++ = (unsigned char)c;
 	}
+#endif
 	return dst;
 }
 

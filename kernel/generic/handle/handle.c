@@ -5,6 +5,7 @@
 #include <handle/handle.h>
 #include <log/log.h>
 #include <mm/kmalloc.h>
+#include <sched/sched.h>
 #include <syscall/syscall.h>
 #include <user/process.h>
 
@@ -17,6 +18,7 @@ void handle_table_init(struct handle_table *table)
 	table->capacity = 0;
 	table->free_head = 0;
 	table->count = 0;
+	table->epoch = 0;
 }
 
 static handle_t make_handle(uint32_t index, uint16_t generation)
@@ -136,6 +138,84 @@ err_t handle_get(struct handle_table *table, handle_t h,
 	return err;
 }
 
+/* The checks of handle_get on a cache hit. */
+static err_t check_entry(const struct handle_cache_entry *e,
+			 enum object_type type, uint32_t rights)
+{
+	if (type != OBJECT_NONE && e->obj->type != type) {
+		return ERR_WRONG_TYPE;
+	}
+	if ((e->rights & rights) != rights) {
+		return ERR_ACCESS;
+	}
+	return ERR_OK;
+}
+
+/* handle_get_own when the cache misses: the locked lookup, which fills
+ * an entry. @epoch: the table's, read before. */
+static __attribute__((noinline)) err_t
+get_own_slow(struct handle_cache *cache, struct handle_table *table,
+	     uint64_t epoch, handle_t h, enum object_type type,
+	     uint32_t rights, struct kobject **out)
+{
+	struct handle_cache_entry *e;
+	uint32_t have;
+	err_t err;
+
+	/* The epoch was read first: a removal after it makes the entry
+	 * stale. */
+	err = handle_get(table, h, type, rights, out, &have);
+	if (err) {
+		return err;
+	}
+	e = &cache->entries[cache->next];
+	cache->next = (cache->next + 1) % HANDLE_CACHE_ENTRIES;
+	if (e->obj) {
+		kobject_put(e->obj);
+	}
+	kobject_get(*out);
+	*e = (struct handle_cache_entry){
+		.obj = *out, .handle = h, .rights = have, .epoch = epoch,
+	};
+	return ERR_OK;
+}
+
+err_t handle_get_own(handle_t h, enum object_type type, uint32_t rights,
+		     struct kobject **out)
+{
+	struct thread *self = sched_current();
+	struct handle_table *table = &self->process->handles;
+	struct handle_cache *cache = &self->handle_cache;
+	uint64_t epoch = __atomic_load_n(&table->epoch, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < HANDLE_CACHE_ENTRIES; i++) {
+		struct handle_cache_entry *e = &cache->entries[i];
+
+		if (e->handle == h && e->epoch == epoch && e->obj) {
+			err_t err = check_entry(e, type, rights);
+
+			if (!err) {
+				kobject_get(e->obj);
+				*out = e->obj;
+			}
+			return err;
+		}
+	}
+	return get_own_slow(cache, table, epoch, h, type, rights, out);
+}
+
+void handle_cache_flush(struct handle_cache *cache)
+{
+	for (unsigned i = 0; i < HANDLE_CACHE_ENTRIES; i++) {
+		struct kobject *obj = cache->entries[i].obj;
+
+		cache->entries[i].obj = NULL;
+		if (obj) {
+			kobject_put(obj);
+		}
+	}
+}
+
 err_t handle_remove(struct handle_table *table, handle_t h,
 		    struct kobject **out, uint32_t *out_rights)
 {
@@ -155,6 +235,7 @@ err_t handle_remove(struct handle_table *table, handle_t h,
 	}
 	index = (uint32_t)(s - table->slots);
 	s->obj = NULL;
+	__atomic_store_n(&table->epoch, table->epoch + 1, __ATOMIC_RELEASE);
 	s->next_free = table->free_head;
 	table->free_head = index + 1;
 	table->count--;
@@ -196,6 +277,8 @@ void handle_table_fini(struct handle_table *table)
 		spin_lock(&table->lock);
 		obj = table->slots[i].obj;
 		table->slots[i].obj = NULL;
+		__atomic_store_n(&table->epoch, table->epoch + 1,
+				 __ATOMIC_RELEASE);
 		spin_unlock(&table->lock);
 		if (obj) {
 			kobject_handle_closed(obj);

@@ -6,6 +6,14 @@
  *
  * Locking: the table's spinlock; object callbacks (on_last_handle,
  * destroy) always run after it is released.
+ *
+ * Each thread keeps a few of its recent lookups in its own process's
+ * table (struct handle_cache, handle_get_own), each holding a reference
+ * to its object: a lookup that hits needs no lock. The table's epoch
+ * counts removals (close, transfer, teardown); an entry is only good
+ * while the epoch it was filled at is current, since nothing but a
+ * removal changes what a live handle value names or its rights. A hit
+ * that races with a removal acts as a lookup made just before it.
  */
 #pragma once
 
@@ -31,6 +39,22 @@ struct handle_table {
 	uint32_t capacity;
 	uint32_t free_head;	/* slot index + 1; 0 = none */
 	uint32_t count;
+	uint64_t epoch;		/* removals so far (atomic loads) */
+};
+
+#define HANDLE_CACHE_ENTRIES 4
+
+struct handle_cache_entry {
+	struct kobject *obj;	/* referenced; NULL when empty */
+	handle_t handle;
+	uint32_t rights;
+	uint64_t epoch;		/* the table's when filled */
+};
+
+/* A thread's cache (struct thread); only its thread touches it. */
+struct handle_cache {
+	struct handle_cache_entry entries[HANDLE_CACHE_ENTRIES];
+	unsigned next;		/* the entry to refill next */
 };
 
 void handle_table_init(struct handle_table *table);
@@ -47,6 +71,12 @@ err_t handle_insert(struct handle_table *table, struct kobject *obj,
 err_t handle_get(struct handle_table *table, handle_t h,
 		 enum object_type type, uint32_t rights, struct kobject **out,
 		 uint32_t *out_rights);
+/* handle_get in the current process's table, through the current
+ * thread's cache. */
+err_t handle_get_own(handle_t h, enum object_type type, uint32_t rights,
+		     struct kobject **out);
+/* Drops a cache's references (its thread is ending). */
+void handle_cache_flush(struct handle_cache *cache);
 /* Removes @h; returns its object reference and rights to the caller (who
  * now owns that reference) when @out is given, else drops it. */
 err_t handle_remove(struct handle_table *table, handle_t h,

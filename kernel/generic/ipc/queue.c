@@ -591,7 +591,6 @@ int64_t sys_queue_create(SYSCALL_ARGS)
 
 int64_t sys_queue_enter(SYSCALL_ARGS)
 {
-	struct process *p = process_current();
 	struct kobject *obj;
 	uint32_t submitted = 0;
 	err_t err;
@@ -599,8 +598,7 @@ int64_t sys_queue_enter(SYSCALL_ARGS)
 	if (a0 > UINT32_MAX) {
 		return -(int64_t)ERR_BAD_HANDLE;
 	}
-	err = handle_get(&p->handles, (handle_t)a0, OBJECT_QUEUE, RIGHT_WAIT,
-			 &obj, NULL);
+	err = handle_get_own((handle_t)a0, OBJECT_QUEUE, RIGHT_WAIT, &obj);
 	if (err) {
 		return -(int64_t)err;
 	}

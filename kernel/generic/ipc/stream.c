@@ -314,8 +314,7 @@ static err_t endpoint_get(handle_t h, uint32_t rights,
 			  struct stream_endpoint **out)
 {
 	struct kobject *obj;
-	err_t err = handle_get(&process_current()->handles, h, OBJECT_STREAM,
-			       rights, &obj, NULL);
+	err_t err = handle_get_own(h, OBJECT_STREAM, rights, &obj);
 
 	if (!err) {
 		*out = container_of(obj, struct stream_endpoint, obj);

@@ -12,11 +12,6 @@ void kobject_init(struct kobject *obj, enum object_type type,
 	obj->ops = ops;
 }
 
-void kobject_get(struct kobject *obj)
-{
-	__atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
-}
-
 void kobject_put(struct kobject *obj)
 {
 	if (__atomic_sub_fetch(&obj->refcount, 1, __ATOMIC_ACQ_REL) == 0) {

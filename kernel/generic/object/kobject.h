@@ -30,7 +30,10 @@ struct kobject {
 /* Initialises @obj with one reference, owned by the caller. */
 void kobject_init(struct kobject *obj, enum object_type type,
 		  const struct kobject_ops *ops);
-void kobject_get(struct kobject *obj);
+static inline void kobject_get(struct kobject *obj)
+{
+	__atomic_fetch_add(&obj->refcount, 1, __ATOMIC_RELAXED);
+}
 /* Drops a reference; destroys the object with the last one. */
 void kobject_put(struct kobject *obj);
 /* Handle accounting, used by the handle table. */

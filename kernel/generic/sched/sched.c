@@ -30,11 +30,6 @@ void sched_thread_start(struct thread *prev);
 
 static struct thread boot_idle_thread;
 
-struct thread *sched_current(void)
-{
-	return percpu_current();
-}
-
 unsigned sched_nr_ready(unsigned cpu)
 {
 	return cpu < percpu_count && percpu_all[cpu]
@@ -589,6 +584,7 @@ _Noreturn void sched_exit(int code)
 	struct percpu *cpu;
 
 	sched_handoff_flush();
+	handle_cache_flush(&self->handle_cache);
 	self->exit_code = code;
 	if (self->process) {
 		process_thread_exit(self);

@@ -14,6 +14,7 @@
 #include <stdint.h>
 
 #include <sched/thread.h>
+#include <smp/percpu.h>
 #include <sync/spinlock.h>
 
 /* Makes the boot context the boot CPU's idle thread. */
@@ -63,7 +64,10 @@ void sched_idle_loop(void) __attribute__((noreturn));
  * moves it to one of them if needed. ERR_INVALID if no online CPU is in
  * @mask. */
 err_t sched_set_affinity(uint64_t mask);
-/* The running thread. */
-struct thread *sched_current(void);
+/* The running thread (one GS-relative load, see smp/percpu.h). */
+static inline struct thread *sched_current(void)
+{
+	return percpu_current();
+}
 /* Threads ready to run on CPU @cpu (for tests and statistics). */
 unsigned sched_nr_ready(unsigned cpu);

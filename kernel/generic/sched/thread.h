@@ -10,6 +10,7 @@
 #include <stdint.h>
 
 #include <base/list.h>
+#include <handle/handle.h>
 #include <keel/error.h>
 #include <sync/waitq.h>
 
@@ -65,6 +66,7 @@ struct thread {
 	 * itself. */
 	struct thread *handoff;
 	bool handoff_armed;
+	struct handle_cache handle_cache; /* handle.h; user threads */
 };
 
 /* Creates a kernel thread running @fn(@arg), not yet started. The caller

@@ -6,17 +6,7 @@
 #include <smp/percpu.h>
 #include <sync/spinlock.h>
 
-void spin_lock(struct spinlock *lock)
-{
-	bool was = cpu_irq_save();
-	uint32_t ticket = __atomic_fetch_add(&lock->next, 1, __ATOMIC_RELAXED);
-
-	while (__atomic_load_n(&lock->owner, __ATOMIC_ACQUIRE) != ticket) {
-		cpu_pause();
-	}
-	lock->irq_was_enabled = was;
-	lock->holder_cpu = (int32_t)percpu_id();
-}
+_Static_assert(SPIN_PERCPU_OFF_ID == PERCPU_OFF_ID, "spinlock.h's CPU id");
 
 bool spin_trylock(struct spinlock *lock)
 {
@@ -33,15 +23,6 @@ bool spin_trylock(struct spinlock *lock)
 	}
 	cpu_irq_restore(was);
 	return false;
-}
-
-void spin_unlock(struct spinlock *lock)
-{
-	bool was = lock->irq_was_enabled;
-
-	lock->holder_cpu = -1;
-	__atomic_store_n(&lock->owner, lock->owner + 1, __ATOMIC_RELEASE);
-	cpu_irq_restore(was);
 }
 
 bool spin_is_held(const struct spinlock *lock)

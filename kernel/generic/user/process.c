@@ -380,11 +380,6 @@ int process_wait(struct process *p)
 	return p->exit_code;
 }
 
-struct process *process_current(void)
-{
-	return sched_current()->process;
-}
-
 void process_switch_to(struct thread *next)
 {
 	paging_switch(next->process->vm.root);

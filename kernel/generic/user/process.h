@@ -16,6 +16,7 @@
 #include <keel/error.h>
 #include <mm/addr.h>
 #include <mm/vm.h>
+#include <sched/sched.h>
 #include <sync/spinlock.h>
 #include <sync/waitq.h>
 
@@ -87,6 +88,9 @@ err_t process_find_thread(struct process *p, uint64_t tid,
 /* Ends the calling thread if its process was killed. */
 void process_check_killed(void);
 /* The calling thread's process (NULL for kernel threads). */
-struct process *process_current(void);
+static inline struct process *process_current(void)
+{
+	return sched_current()->process;
+}
 /* Records that @p was killed by CPU exception @vector. */
 void process_set_fault(struct process *p, int vector);

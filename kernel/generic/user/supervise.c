@@ -277,8 +277,8 @@ static err_t supervised_process(uint64_t h, struct process **out)
 	if (h > UINT32_MAX) {
 		return ERR_BAD_HANDLE;
 	}
-	err = handle_get(&process_current()->handles, (handle_t)h,
-			 OBJECT_PROCESS, RIGHT_SUPERVISE, &obj, NULL);
+	err = handle_get_own((handle_t)h, OBJECT_PROCESS, RIGHT_SUPERVISE,
+			     &obj);
 	if (!err) {
 		*out = container_of(obj, struct process, obj);
 	}
