@@ -141,6 +141,8 @@ def main():
     p.add_argument("--timeout", type=float, default=900)
     p.add_argument("--annotate", action="append", default=[],
                    metavar="FUNCTION")
+    p.add_argument("--lines", action="store_true",
+                   help="with --annotate: sum per source line instead")
     args = p.parse_args()
 
     build = args.build
@@ -202,8 +204,35 @@ def main():
     for name, n in counter.funcs.most_common(args.top):
         print(f"{n / iters:9.1f}  {name}")
     for func in args.annotate:
-        annotate(build, func, counter, iters)
+        if args.lines:
+            annotate_lines(build, func, counter, iters)
+        else:
+            annotate(build, func, counter, iters)
     return 0
+
+
+def annotate_lines(build, func, counter, iters):
+    """Sums @func's executed instructions per source line (addr2line)."""
+    user = func.startswith("u:")
+    name = func[2:] if func[:2] in ("u:", "k:") else func
+    elf = os.path.join(build, "user/bin/bench" if user else "kernel/keel.elf")
+    out = subprocess.run(["objdump", "-d", "--no-show-raw-insn",
+                          f"--disassemble={name}", elf], check=True,
+                         stdout=subprocess.PIPE, text=True).stdout
+    addrs = [int(m.group(1), 16) for m in
+             (re.match(r"^\s*([0-9a-f]+):", l) for l in out.splitlines()) if m]
+    hot = [a for a in addrs if counter.insns.get(a)]
+    if not hot:
+        return
+    res = subprocess.run(["addr2line", "-e", elf] + [f"{a:#x}" for a in hot],
+                         check=True, stdout=subprocess.PIPE,
+                         text=True).stdout.split("\n")
+    per = collections.Counter()
+    for a, line in zip(hot, res):
+        per[line.replace(ROOT + "/", "")] += counter.insns[a]
+    print(f"\n{func} by source line:")
+    for line, n in sorted(per.items(), key=lambda x: x[0]):
+        print(f"{n / iters:7.2f}  {line}")
 
 
 def annotate(build, func, counter, iters):

@@ -168,8 +168,7 @@ get_own_slow(struct handle_cache *cache, struct handle_table *table,
 	if (err) {
 		return err;
 	}
-	e = &cache->entries[cache->next];
-	cache->next = (cache->next + 1) % HANDLE_CACHE_ENTRIES;
+	e = &cache->entries[h % HANDLE_CACHE_ENTRIES];
 	if (e->obj) {
 		kobject_put(e->obj);
 	}
@@ -187,19 +186,16 @@ err_t handle_get_own(handle_t h, enum object_type type, uint32_t rights,
 	struct handle_table *table = &self->process->handles;
 	struct handle_cache *cache = &self->handle_cache;
 	uint64_t epoch = __atomic_load_n(&table->epoch, __ATOMIC_ACQUIRE);
+	struct handle_cache_entry *e = &cache->entries[h % HANDLE_CACHE_ENTRIES];
 
-	for (unsigned i = 0; i < HANDLE_CACHE_ENTRIES; i++) {
-		struct handle_cache_entry *e = &cache->entries[i];
+	if (e->handle == h && e->epoch == epoch && e->obj) {
+		err_t err = check_entry(e, type, rights);
 
-		if (e->handle == h && e->epoch == epoch && e->obj) {
-			err_t err = check_entry(e, type, rights);
-
-			if (!err) {
-				kobject_get(e->obj);
-				*out = e->obj;
-			}
-			return err;
+		if (!err) {
+			kobject_get(e->obj);
+			*out = e->obj;
 		}
+		return err;
 	}
 	return get_own_slow(cache, table, epoch, h, type, rights, out);
 }

@@ -42,7 +42,7 @@ struct handle_table {
 	uint64_t epoch;		/* removals so far (atomic loads) */
 };
 
-#define HANDLE_CACHE_ENTRIES 4
+#define HANDLE_CACHE_ENTRIES 8	/* direct-mapped by slot number */
 
 struct handle_cache_entry {
 	struct kobject *obj;	/* referenced; NULL when empty */
@@ -54,7 +54,6 @@ struct handle_cache_entry {
 /* A thread's cache (struct thread); only its thread touches it. */
 struct handle_cache {
 	struct handle_cache_entry entries[HANDLE_CACHE_ENTRIES];
-	unsigned next;		/* the entry to refill next */
 };
 
 void handle_table_init(struct handle_table *table);

@@ -150,6 +150,19 @@ static void release_list(struct list_node *done)
 	}
 }
 
+void *queue_request_alloc(struct queue *q)
+{
+	void *block = __atomic_exchange_n(&q->spare_block, NULL,
+					  __ATOMIC_ACQ_REL);
+
+	return block ? block : kmalloc(QUEUE_REQUEST_BLOCK);
+}
+
+void queue_request_free(struct queue *q, void *block)
+{
+	kfree(__atomic_exchange_n(&q->spare_block, block, __ATOMIC_ACQ_REL));
+}
+
 void queue_request_start(struct queue *q, struct queue_request *req,
 			 const struct queue_sqe *sqe,
 			 const struct queue_request_ops *ops)
@@ -555,6 +568,7 @@ static void queue_destroy(struct kobject *obj)
 	struct queue *q = container_of(obj, struct queue, obj);
 
 	pmm_free(q->ring_phys, q->ring_order);
+	kfree(q->spare_block);
 	kfree(q);
 }
 

@@ -63,6 +63,7 @@ struct queue {
 	uint32_t overflow_count;
 	struct list_node waiters;	/* struct queue_waiter */
 	bool dead;			/* last handle closed */
+	void *spare_block;		/* queue_request_alloc (atomic) */
 };
 
 /* A thread in queue_enter waiting for @min completions (its stack). */
@@ -135,6 +136,14 @@ static inline void queue_cqe_set_data(struct queue_cqe *cqe, uint32_t len)
 	container_of(cqe, struct queue_completion, cqe)->data_len = len;
 	cqe->flags |= QUEUE_CQE_INLINE;
 }
+/* Memory for an op's request record (at most QUEUE_REQUEST_BLOCK bytes):
+ * each queue keeps one freed block, so that an op submitted over and
+ * over (a receive in a server's loop) does not allocate each time. NULL
+ * when memory is exhausted. queue_request_free gives it back (in the
+ * release hook, any context). */
+#define QUEUE_REQUEST_BLOCK 320
+void *queue_request_alloc(struct queue *q);
+void queue_request_free(struct queue *q, void *block);
 /* Starts request @req for entry @sqe on @q (takes a queue reference and
  * puts it on the pending list). */
 void queue_request_start(struct queue *q, struct queue_request *req,

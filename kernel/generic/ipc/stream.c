@@ -115,6 +115,10 @@ struct stream_src {
 	uint32_t rights;
 };
 
+_Static_assert(sizeof(struct stream_recv) <= QUEUE_REQUEST_BLOCK &&
+		       sizeof(struct stream_send) <= QUEUE_REQUEST_BLOCK,
+	       "stream request records");
+
 static void msg_free(struct stream_msg *m)
 {
 	if (m->handle) {
@@ -269,7 +273,7 @@ static void recv_release(struct queue_request *req)
 
 	kobject_put(&r->ep->obj);
 	process_put(r->proc);
-	kfree(r);
+	queue_request_free(req->queue, r);
 }
 
 static const struct queue_request_ops recv_request_ops = {
@@ -302,7 +306,7 @@ static void send_release(struct queue_request *req)
 	}
 	kobject_put(&snd->ep->obj);
 	process_put(snd->proc);
-	kfree(snd);
+	queue_request_free(req->queue, snd);
 }
 
 static const struct queue_request_ops send_request_ops = {
@@ -743,7 +747,7 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 		}
 		if (!snd) {
 			spin_unlock(&s->lock);
-			snd = kmalloc(sizeof(*snd));
+			snd = queue_request_alloc(q);
 			if (!snd) {
 				err = ERR_NO_MEMORY;
 				goto out;
@@ -804,10 +808,37 @@ out:
 	return QUEUE_SUBMIT_DONE;
 }
 
+/* Makes and starts the request of a receive that will wait (on @ep, for
+ * @d). NULL when out of memory. No lock held. */
+static struct stream_recv *recv_start(struct queue *q,
+				      const struct queue_sqe *sqe,
+				      struct stream_endpoint *ep,
+				      const struct recv_dest *d,
+				      size_t capacity)
+{
+	struct stream_recv *r = queue_request_alloc(q);
+
+	if (!r) {
+		return NULL;
+	}
+	r->ep = ep;
+	kobject_get(&ep->obj);
+	r->proc = process_current();
+	process_get(r->proc);
+	r->conversation = sqe->arg[0];
+	r->buf = d->buf;
+	r->capacity = capacity;
+	r->info = d->info;
+	r->linked = false;
+	list_init(&r->link);
+	/* Started before the stream lock is taken (lock order). */
+	queue_request_start(q, &r->req, sqe, &recv_request_ops);
+	return r;
+}
+
 enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe)
 {
-	struct process *self = process_current();
 	uint64_t wanted = sqe->arg[0];
 	size_t capacity = sqe->arg[2];
 	struct recv_dest d = {
@@ -839,6 +870,12 @@ enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 	s = ep->stream;
 	me = &s->sides[ep->side];
 	peer = &s->sides[!ep->side];
+	/* Nothing to read, at a glance (no lock): the receive will wait, so
+	 * its request is started first rather than after a look under the
+	 * lock; the look below decides. */
+	if (list_is_empty(&me->inbox) && list_is_empty(&me->senders)) {
+		r = recv_start(q, sqe, ep, &d, capacity);
+	}
 	for (;;) {
 		struct stream_send *snd;
 		struct stream_msg *m;
@@ -898,24 +935,11 @@ enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 		}
 		if (!r) {
 			spin_unlock(&s->lock);
-			r = kmalloc(sizeof(*r));
+			r = recv_start(q, sqe, ep, &d, capacity);
 			if (!r) {
 				err = ERR_NO_MEMORY;
 				break;
 			}
-			r->ep = ep;
-			kobject_get(&ep->obj);
-			r->proc = self;
-			process_get(self);
-			r->conversation = wanted;
-			r->buf = d.buf;
-			r->capacity = capacity;
-			r->info = d.info;
-			r->linked = false;
-			list_init(&r->link);
-			/* Started before the stream lock (lock order). */
-			queue_request_start(q, &r->req, sqe,
-					    &recv_request_ops);
 			continue;
 		}
 		list_add_tail(&me->receivers, &r->link);

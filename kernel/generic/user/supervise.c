@@ -53,6 +53,9 @@ struct supervise_request {
 	struct supervise_event ev;	/* the inline payload (wide queue) */
 };
 
+_Static_assert(sizeof(struct supervise_request) <= QUEUE_REQUEST_BLOCK,
+	       "supervise request record");
+
 err_t supervise_channel_create(struct process *p)
 {
 	struct supervise_channel *ch = kzalloc(sizeof(*ch));
@@ -260,7 +263,7 @@ static void request_release(struct queue_request *req)
 
 	process_put(r->target);
 	process_put(r->supervisor);
-	kfree(r);
+	queue_request_free(req->queue, r);
 }
 
 static const struct queue_request_ops supervise_request_ops = {
@@ -317,6 +320,30 @@ static enum queue_submit deliver_to_self(struct queue *q,
 	return QUEUE_SUBMIT_DONE;
 }
 
+/* Makes and starts the request of a QUEUE_OP_SUPERVISE that will wait
+ * for an event of @target. NULL when out of memory. No lock held. */
+static struct supervise_request *wait_start(struct queue *q,
+					    const struct queue_sqe *sqe,
+					    struct process *target)
+{
+	struct supervise_request *r = queue_request_alloc(q);
+
+	if (!r) {
+		return NULL;
+	}
+	r->ch = target->supervision;
+	r->target = target;
+	process_get(target);
+	r->supervisor = process_current();
+	process_get(r->supervisor);
+	r->buf = sqe->arg[0];
+	r->linked = false;
+	list_init(&r->link);
+	/* Started before the channel lock is taken (lock order). */
+	queue_request_start(q, &r->req, sqe, &supervise_request_ops);
+	return r;
+}
+
 enum queue_submit supervise_op_wait(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe)
@@ -342,6 +369,11 @@ enum queue_submit supervise_op_wait(struct queue *q,
 		return QUEUE_SUBMIT_DONE;
 	}
 	ch = target->supervision;
+	/* No event yet, at a glance (no lock): the request is started first
+	 * rather than after a look under the lock; the look below decides. */
+	if (list_is_empty(&ch->events)) {
+		r = wait_start(q, sqe, target);
+	}
 	for (;;) {
 		spin_lock(&ch->lock);
 		if (!list_is_empty(&ch->events)) {
@@ -374,23 +406,12 @@ enum queue_submit supervise_op_wait(struct queue *q,
 		}
 		if (!r) {
 			spin_unlock(&ch->lock);
-			r = kmalloc(sizeof(*r));
+			r = wait_start(q, sqe, target);
 			if (!r) {
 				process_put(target);
 				cqe->result = -(int64_t)ERR_NO_MEMORY;
 				return QUEUE_SUBMIT_DONE;
 			}
-			r->ch = ch;
-			r->target = target;
-			process_get(target);
-			r->supervisor = process_current();
-			process_get(r->supervisor);
-			r->buf = sqe->arg[0];
-			r->linked = false;
-			list_init(&r->link);
-			/* Started before the channel lock (lock order). */
-			queue_request_start(q, &r->req, sqe,
-					    &supervise_request_ops);
 			continue;
 		}
 		list_add_tail(&ch->waiters, &r->link);
