@@ -15,7 +15,7 @@ IMAGE := $(BUILD)/image
 TEST_IMAGE := $(BUILD)/test-image
 ROOTFS := $(BUILD)/rootfs
 KERNEL_CMDLINE ?=
-TEST_CMDLINE ?= selftest poweroff_on_exit init=/bin/hostile,/bin/queue_test,/bin/vm_test,/bin/stream_test,/bin/thread_test,/bin/fork_test,/bin/fiber_test
+TEST_CMDLINE ?= selftest poweroff_on_exit init=/bin/hostile,/bin/queue_test,/bin/vm_test,/bin/stream_test,/bin/thread_test,/bin/fork_test,/bin/fiber_test,/bin/ipc_test
 ROOT_SIZE_MB ?= 64
 KEEL_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || \
 	echo unknown)

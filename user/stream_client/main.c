@@ -95,6 +95,28 @@ int main(uint64_t endpoint)
 		     4);
 	ktest_expect("stream/xproc_server_wrote_shared_memory",
 		     (int64_t)*(volatile uint64_t *)addr, 0x5ee5ee5ee5l);
+
+	/* 32 KiB each way: the server waits in its receive, so the request
+	 * is copied straight into its address space; the reply likewise
+	 * into ours when our receive is there first. */
+	static char big[32768], big_back[32768];
+	bool same = true;
+
+	for (size_t i = 0; i < sizeof(big); i++) {
+		big[i] = (char)(i * 13 + 5);
+	}
+	ktest_expect("stream/xproc_large_send",
+		     rt_stream_send(&q, (uint32_t)endpoint, 0, big, sizeof(big),
+				    0, &cqe),
+		     (int64_t)sizeof(big));
+	ktest_expect("stream/xproc_large_reply",
+		     rt_stream_recv(&q, (uint32_t)endpoint, cqe.value, big_back,
+				    sizeof(big_back), 0, &cqe),
+		     (int64_t)sizeof(big));
+	for (size_t i = 0; i < sizeof(big); i++) {
+		same &= big_back[i] == big[sizeof(big) - 1 - i];
+	}
+	ktest_check("stream/xproc_large_reply_bytes", same, "wrong bytes");
 	rt_printf("stream_client: %d failed", ktest_failures());
 	return ktest_failures();
 }

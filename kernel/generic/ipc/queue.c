@@ -60,8 +60,9 @@ static bool cq_has_room(const struct queue *q)
 	return cq_used(q) + q->cq_reserved < q->cq_entries;
 }
 
-/* Writes @cqe (and, in a wide queue, @len bytes of inline payload) into
- * the next slot; the caller made sure there is room. q->lock held. */
+/* Writes @cqe (and, in a wide queue, the inline payload: @len bytes at
+ * @data, none when @data is NULL) into the next slot; the caller made
+ * sure there is room. q->lock held. */
 static void write_cqe_locked(struct queue *q, const struct queue_cqe *cqe,
 			     const void *data, uint32_t len)
 {
@@ -70,7 +71,7 @@ static void write_cqe_locked(struct queue *q, const struct queue_cqe *cqe,
 	struct queue_cqe *out = (struct queue_cqe *)slot;
 
 	*out = *cqe;
-	if (len && queue_is_wide(q)) {
+	if (data && queue_is_wide(q)) {
 		memcpy(slot + sizeof(*cqe), data, len);
 		out->flags |= QUEUE_CQE_INLINE;
 	} else {
@@ -194,8 +195,8 @@ bool queue_request_complete_data(struct queue_request *req, int64_t result,
 	}
 	req->cqe.result = result;
 	req->cqe.value = value;
-	req->data = data;
-	req->data_len = len <= QUEUE_INLINE_MAX ? len : 0;
+	req->data = len <= QUEUE_INLINE_MAX ? data : NULL;
+	req->data_len = len;
 	release = finish_locked(q, req);
 	wake_waiters_locked(q);
 	spin_unlock(&q->lock);
@@ -284,7 +285,7 @@ static enum queue_submit op_cancel(struct queue *q, const struct queue_sqe *sqe,
 	if (found && found->ops->cancel && found->ops->cancel(found)) {
 		found->cqe.result = -(int64_t)ERR_CANCELLED;
 		found->cqe.value = 0;
-		found->data_len = 0;
+		found->data = NULL;
 		release = finish_locked(q, found);
 		wake_waiters_locked(q);
 		cqe->result = 0;
@@ -511,7 +512,10 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		q->cq_reserved--;
 		if (r == QUEUE_SUBMIT_DONE &&
 		    !((sqe.flags & QUEUE_SQE_SKIP_SUCCESS) && c.cqe.result >= 0)) {
-			write_cqe_locked(q, &c.cqe, c.data, c.data_len);
+			write_cqe_locked(q, &c.cqe,
+					 c.cqe.flags & QUEUE_CQE_INLINE ? c.data
+									: NULL,
+					 c.data_len);
 			posted = true;
 		}
 	}
