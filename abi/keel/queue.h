@@ -39,9 +39,17 @@
 #define QUEUE_SQE_SKIP_SUCCESS 0x1 /* post no completion if the op
 				    * succeeds (result >= 0); errors are
 				    * still posted */
+#define QUEUE_SQE_MULTISHOT 0x2	/* the op stays armed and completes once
+				 * per event (wide queues; the ops that say
+				 * so): each completion but the last has
+				 * QUEUE_CQE_MORE. It ends when cancelled,
+				 * on an error, or when the completion ring
+				 * has no room for one (that one is then its
+				 * last, kept in the kernel until posted) */
 
 /* queue_cqe.flags. */
 #define QUEUE_CQE_INLINE 0x1	/* the payload is in queue_cqe_wide.data */
+#define QUEUE_CQE_MORE 0x2	/* a multishot op stays armed */
 
 #define QUEUE_INLINE_MAX 96
 

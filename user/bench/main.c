@@ -385,46 +385,61 @@ static struct queue_sqe *sqe_of(struct rt_queue *q, uint32_t op,
 }
 
 /* ipc_roundtrip: as ipc_roundtrip_simple, the way a client and a server
- * are meant to use the API: wide queues (small messages come inline in
- * the completion), the send (QUEUE_SQE_SKIP_SUCCESS: no completion) and
- * the receive of the answer in one SYS_QUEUE_ENTER on each side, which
- * hands the CPU to the other side. */
+ * are meant to use the API: wide queues, so that small messages come
+ * inline in the completion; on each side one multishot receive on the
+ * conversation, armed once, which completes for every message; each
+ * message a send with QUEUE_SQE_SKIP_SUCCESS (no completion) submitted
+ * with the wait for the answer in one SYS_QUEUE_ENTER, which hands the
+ * CPU to the other side. */
 static struct rt_queue ipc_fast_queue;
+
+/* Arms a multishot receive of conversation @conv on @ep. */
+static void arm_recv(struct rt_queue *q, uint32_t ep, uint64_t conv)
+{
+	struct queue_sqe *sqe =
+		sqe_of(q, QUEUE_OP_STREAM_RECV, QUEUE_SQE_MULTISHOT, ep);
+
+	sqe->arg[0] = conv;
+	sqe->arg[2] = 8;
+}
 
 void ipc_fast_server(uint64_t n);
 void ipc_fast_server(uint64_t n)
 {
 	struct rt_queue *q = &ipc_fast_queue;
 	struct queue_sqe *sqe;
-	uint64_t conv = 0;
-	char buf[16];
+	struct queue_cqe cqe;
+	uint64_t conv, buf;
 
-	sqe = sqe_of(q, QUEUE_OP_STREAM_RECV, 0, ipc_endpoint);
-	sqe->arg[1] = (uint64_t)buf;
-	sqe->arg[2] = sizeof(buf);
-	rt_queue_commit(q);
-	rt_queue_enter(q, 1, 1, ~0ul);
+	/* The conversation's opening message, then the rest multishot. */
+	if (rt_stream_recv(q, ipc_endpoint, 0, &buf, 8, 0, &cqe) != 8) {
+		rt_thread_exit(1);
+	}
+	conv = cqe.value;
+	arm_recv(q, ipc_endpoint, conv);
 	for (uint64_t i = 0; i < n; i++) {
-		const struct queue_cqe *cqe = rt_queue_peek(q);
+		const struct queue_cqe *c;
 
-		if (!cqe || cqe->result != 8 || !(cqe->flags & QUEUE_CQE_INLINE)) {
-			break;
-		}
-		conv = cqe->value;
-		__builtin_memcpy(buf, ((const struct queue_cqe_wide *)cqe)->data,
-				 8);
-		rt_queue_advance(q);
 		sqe = sqe_of(q, QUEUE_OP_STREAM_SEND, QUEUE_SQE_SKIP_SUCCESS,
 			     ipc_endpoint);
 		sqe->arg[0] = conv;
-		sqe->arg[1] = (uint64_t)buf;
+		sqe->arg[1] = (uint64_t)&buf;
 		sqe->arg[2] = 8;
-		sqe = sqe_of(q, QUEUE_OP_STREAM_RECV, 0, ipc_endpoint);
-		sqe->arg[0] = conv;
-		sqe->arg[1] = (uint64_t)buf;
-		sqe->arg[2] = sizeof(buf);
 		rt_queue_commit(q);
-		rt_queue_enter(q, 2, i + 1 < n ? 1 : 0, ~0ul);
+		rt_queue_enter(q, rt_queue_commit(q), i + 1 < n ? 1 : 0, ~0ul);
+		if (i + 1 == n) {
+			break;
+		}
+		c = rt_queue_peek(q);
+		if (!c || c->result != 8 || !(c->flags & QUEUE_CQE_INLINE)) {
+			break;
+		}
+		__builtin_memcpy(&buf, ((const struct queue_cqe_wide *)c)->data,
+				 8);
+		if (!(c->flags & QUEUE_CQE_MORE)) {
+			arm_recv(q, ipc_endpoint, conv); /* it ended */
+		}
+		rt_queue_advance(q);
 	}
 	rt_thread_exit(0);
 }
@@ -441,7 +456,7 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 	uint32_t ep[2];
 	struct queue_cqe cqe;
 	struct queue_sqe *sqe;
-	char msg[8] = "request", reply[16];
+	uint64_t msg = 1, reply;
 	int64_t mem, stack;
 	uint64_t t0, t1, conv = 0;
 	const char *why = NULL;
@@ -461,14 +476,14 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 		return "thread";
 	}
 	/* The first exchange opens the conversation. */
-	if (rt_stream_send(&q, ep[0], 0, msg, 8, 0, &cqe) != 8) {
+	if (rt_stream_send(&q, ep[0], 0, &msg, 8, 0, &cqe) != 8) {
 		return "open";
 	}
 	conv = cqe.value;
-	if (rt_stream_recv(&q, ep[0], conv, reply, sizeof(reply), 0, &cqe) !=
-	    8) {
+	if (rt_stream_recv(&q, ep[0], conv, &reply, 8, 0, &cqe) != 8) {
 		return "first reply";
 	}
+	arm_recv(&q, ep[0], conv);
 	t0 = rt_clock_ns();
 	for (uint64_t i = 0; i < iters; i++) {
 		const struct queue_cqe *c;
@@ -476,14 +491,9 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 		sqe = sqe_of(&q, QUEUE_OP_STREAM_SEND, QUEUE_SQE_SKIP_SUCCESS,
 			     ep[0]);
 		sqe->arg[0] = conv;
-		sqe->arg[1] = (uint64_t)msg;
+		sqe->arg[1] = (uint64_t)&msg;
 		sqe->arg[2] = 8;
-		sqe = sqe_of(&q, QUEUE_OP_STREAM_RECV, 0, ep[0]);
-		sqe->arg[0] = conv;
-		sqe->arg[1] = (uint64_t)reply;
-		sqe->arg[2] = sizeof(reply);
-		rt_queue_commit(&q);
-		if (rt_queue_enter(&q, 2, 1, ~0ul) != 2 ||
+		if (rt_queue_enter(&q, rt_queue_commit(&q), 1, ~0ul) < 1 ||
 		    !(c = rt_queue_peek(&q))) {
 			why = "enter";
 			break;
@@ -491,6 +501,9 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 		if (c->result != 8 || !(c->flags & QUEUE_CQE_INLINE)) {
 			why = "reply";
 			break;
+		}
+		if (!(c->flags & QUEUE_CQE_MORE)) {
+			arm_recv(&q, ep[0], conv); /* it ended */
 		}
 		rt_queue_advance(&q);
 	}
@@ -504,17 +517,16 @@ static const char *bench_ipc_roundtrip(uint64_t iters, uint64_t *ns)
 }
 
 /* supervised_syscall: as supervised_syscall_simple, the fast way: a wide
- * queue (the event comes inline in the completion), and the answer
- * (QUEUE_OP_THREAD_RESUME, no completion on success) and the wait for
- * the next event in one SYS_QUEUE_ENTER, which hands the CPU to the
- * resumed thread. */
+ * queue, one multishot QUEUE_OP_SUPERVISE armed once (each event comes
+ * inline in a completion), and each answer a QUEUE_OP_THREAD_RESUME with
+ * no completion submitted with the wait for the next event in one
+ * SYS_QUEUE_ENTER, which hands the CPU to the resumed thread. */
 static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
 {
 	struct rt_queue q;
 	struct queue_sqe *sqe;
 	int64_t mem, stack, copy, tid;
 	uint64_t t0, t1, answered = 0;
-	uint32_t submit = 1;
 	const char *why = NULL;
 
 	if (rt_queue_create_flags(&q, 4, 4, QUEUE_CREATE_WIDE) != ERR_OK) {
@@ -534,13 +546,12 @@ static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
 		return "thread";
 	}
 	t0 = rt_clock_ns();
-	sqe_of(&q, QUEUE_OP_SUPERVISE, 0, (uint32_t)copy);
+	sqe_of(&q, QUEUE_OP_SUPERVISE, QUEUE_SQE_MULTISHOT, (uint32_t)copy);
 	for (;;) {
 		const struct queue_cqe *c;
 		const struct supervise_event *ev;
 
-		rt_queue_commit(&q);
-		if (rt_queue_enter(&q, submit, 1, ~0ul) != submit ||
+		if (rt_queue_enter(&q, rt_queue_commit(&q), 1, ~0ul) < 0 ||
 		    !(c = rt_queue_peek(&q)) || c->result < 0 ||
 		    !(c->flags & QUEUE_CQE_INLINE)) {
 			why = "event";
@@ -562,9 +573,11 @@ static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
 		sqe->arg[0] = ev->thread;
 		sqe->arg[1] = THREAD_RESUME_RESULT;
 		sqe->arg[2] = 1;
+		if (!(c->flags & QUEUE_CQE_MORE)) { /* it ended: again */
+			sqe_of(&q, QUEUE_OP_SUPERVISE, QUEUE_SQE_MULTISHOT,
+			       (uint32_t)copy);
+		}
 		rt_queue_advance(&q);
-		sqe_of(&q, QUEUE_OP_SUPERVISE, 0, (uint32_t)copy);
-		submit = 2;
 	}
 	t1 = rt_clock_ns();
 	rt_syscall2(SYS_HANDLE_CLOSE, (uint64_t)copy, 0);

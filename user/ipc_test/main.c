@@ -301,6 +301,177 @@ static void test_inline(void)
 	close_handle(q[1].handle);
 }
 
+/* --- multishot receives --- */
+
+static struct queue_sqe *arm(struct rt_queue *q, uint32_t ep, uint64_t conv,
+			     uint64_t context)
+{
+	struct queue_sqe *sqe = recv_sqe(q, ep, conv, 0, QUEUE_INLINE_MAX,
+					 context);
+
+	sqe->flags = QUEUE_SQE_MULTISHOT;
+	return sqe;
+}
+
+static void test_multishot_recv(void)
+{
+	struct rt_queue q, sq, narrow;
+	struct queue_cqe cqe;
+	uint8_t data[QUEUE_INLINE_MAX];
+	static uint8_t big[200];
+	uint32_t ep[2];
+	uint64_t conv;
+	bool ok = true;
+
+	rt_queue_create_flags(&q, 8, 4, QUEUE_CREATE_WIDE);
+	rt_queue_create_flags(&sq, 8, 8, QUEUE_CREATE_WIDE);
+	rt_queue_create(&narrow, 4, 4);
+	new_stream(ep);
+
+	/* Refused: a narrow queue, with SKIP_SUCCESS, with an info
+	 * pointer, on an op that has no multishot form. */
+	arm(&narrow, ep[1], 0, 1);
+	submit(&narrow, 1);
+	ktest_check("ipc/multishot_narrow_queue",
+		    reap(&narrow, &cqe, 0) && cqe.result == -ERR_INVALID,
+		    "accepted");
+	arm(&q, ep[1], 0, 1)->flags |= QUEUE_SQE_SKIP_SUCCESS;
+	submit(&q, 1);
+	ktest_check("ipc/multishot_with_skip_success",
+		    reap(&q, &cqe, 0) && cqe.result == -ERR_INVALID,
+		    "accepted");
+	arm(&q, ep[1], 0, 1)->arg[3] = (uint64_t)data;
+	submit(&q, 1);
+	ktest_check("ipc/multishot_with_info",
+		    reap(&q, &cqe, 0) && cqe.result == -ERR_INVALID,
+		    "accepted");
+	sqe_of(&q, QUEUE_OP_NOP, QUEUE_SQE_MULTISHOT, 0, 1);
+	submit(&q, 1);
+	ktest_check("ipc/multishot_nop",
+		    reap(&q, &cqe, 0) && cqe.result == -ERR_INVALID,
+		    "accepted");
+
+	/* Two messages before it is armed, two after: four completions,
+	 * each inline and with MORE, in order. */
+	send_sqe(&sq, ep[0], 0, "m0", 2, 1);
+	submit(&sq, 1);
+	reap(&sq, &cqe, 0);
+	conv = cqe.value;
+	send_sqe(&sq, ep[0], conv, "m1", 2, 1)->flags = QUEUE_SQE_SKIP_SUCCESS;
+	submit(&sq, 0);
+	recv_sqe(&q, ep[1], 0, data, sizeof(data), 9); /* the opening one */
+	submit(&q, 1);
+	reap(&q, &cqe, 0);
+	arm(&q, ep[1], conv, 10);
+	submit(&q, 1);
+	for (int i = 2; i < 4; i++) {
+		char m[2] = { 'm', (char)('0' + i) };
+
+		send_sqe(&sq, ep[0], conv, m, 2, 1)->flags =
+			QUEUE_SQE_SKIP_SUCCESS;
+		submit(&sq, 0);
+	}
+	rt_queue_enter(&q, 0, 3, 5 * SEC);
+	for (int i = 1; i < 4; i++) {
+		ok &= reap_data(&q, &cqe, data, sizeof(data)) &&
+		      cqe.context == 10 && cqe.result == 2 &&
+		      (cqe.flags & QUEUE_CQE_MORE) &&
+		      (cqe.flags & QUEUE_CQE_INLINE) && data[1] == '0' + i;
+	}
+	ktest_check("ipc/multishot_each_message", ok,
+		    "missing, wrong or out of order");
+
+	/* A message it cannot take inline ends it (ERR_TOO_BIG, no MORE);
+	 * the message waits for an ordinary receive. */
+	fill(big, sizeof(big), 5);
+	send_sqe(&sq, ep[0], conv, big, sizeof(big), 1)->flags =
+		QUEUE_SQE_SKIP_SUCCESS;
+	submit(&sq, 0);
+	submit(&q, 1);
+	ktest_check("ipc/multishot_ends_on_large_message",
+		    reap(&q, &cqe, 0) && cqe.context == 10 &&
+			    cqe.result == -ERR_TOO_BIG && cqe.value == 200 &&
+			    !(cqe.flags & QUEUE_CQE_MORE),
+		    "not ended");
+	static uint8_t back[256];
+	recv_sqe(&q, ep[1], conv, back, sizeof(back), 11);
+	submit(&q, 1);
+	ktest_check("ipc/multishot_large_message_kept",
+		    reap(&q, &cqe, 0) && cqe.result == 200 &&
+			    filled(back, 200, 5),
+		    "the message was lost");
+
+	/* A full ring ends it with the completion that did not fit, kept
+	 * in the kernel until there is room (4 slots here). */
+	arm(&q, ep[1], conv, 12);
+	submit(&q, 0);
+	for (int i = 0; i < 6; i++) {
+		char m[2] = { 'f', (char)('0' + i) };
+
+		send_sqe(&sq, ep[0], conv, m, 2, 1)->flags =
+			QUEUE_SQE_SKIP_SUCCESS;
+		submit(&sq, 0);
+	}
+	ok = true;
+	int more = 0, last = -1;
+	for (int i = 0; i < 5; i++) {
+		rt_queue_enter(&q, 0, 1, 5 * SEC);
+		if (!reap_data(&q, &cqe, data, sizeof(data)) ||
+		    cqe.context != 12 || cqe.result != 2 ||
+		    data[1] != '0' + i) {
+			ok = false;
+			break;
+		}
+		if (cqe.flags & QUEUE_CQE_MORE) {
+			more++;
+		} else {
+			last = i;
+			break;
+		}
+	}
+	ktest_check("ipc/multishot_full_ring_ends_it",
+		    ok && more == 4 && last == 4 && rt_queue_ready(&q) == 0,
+		    "wrong completions around the full ring");
+	recv_sqe(&q, ep[1], conv, data, sizeof(data), 13);
+	submit(&q, 1);
+	ktest_check("ipc/multishot_after_end_message_waits",
+		    reap_data(&q, &cqe, data, sizeof(data)) && cqe.result == 2 &&
+			    data[1] == '5',
+		    "the next message was lost");
+
+	/* Cancelled: its last completion, then nothing. */
+	arm(&q, ep[1], conv, 14);
+	submit(&q, 0);
+	sqe_of(&q, QUEUE_OP_CANCEL, QUEUE_SQE_SKIP_SUCCESS, 0, 15)->arg[0] = 14;
+	submit(&q, 1);
+	ktest_check("ipc/multishot_cancelled",
+		    reap(&q, &cqe, 0) && cqe.context == 14 &&
+			    cqe.result == -ERR_CANCELLED &&
+			    !(cqe.flags & QUEUE_CQE_MORE),
+		    "not cancelled");
+	send_sqe(&sq, ep[0], conv, "zz", 2, 1)->flags = QUEUE_SQE_SKIP_SUCCESS;
+	submit(&sq, 0);
+	rt_queue_enter(&q, 0, 1, SEC / 20);
+	ktest_expect("ipc/multishot_cancelled_gets_nothing", rt_queue_ready(&q),
+		     0);
+
+	/* The peer closes: its last completion says so. */
+	arm(&q, ep[1], conv, 16);
+	submit(&q, 1); /* "zz" */
+	reap(&q, &cqe, 0);
+	close_handle(ep[0]);
+	submit(&q, 1);
+	ktest_check("ipc/multishot_peer_closed",
+		    reap(&q, &cqe, 0) && cqe.context == 16 &&
+			    cqe.result == -ERR_PEER_CLOSED &&
+			    !(cqe.flags & QUEUE_CQE_MORE),
+		    "not told");
+	close_handle(ep[1]);
+	close_handle(q.handle);
+	close_handle(sq.handle);
+	close_handle(narrow.handle);
+}
+
 /* --- copies straight between buffers, and their faults --- */
 
 static void test_direct_copy(void)
@@ -950,21 +1121,70 @@ static void test_supervision(void)
 	close_handle(narrow.handle);
 }
 
+/* A multishot QUEUE_OP_SUPERVISE: every call an event with MORE, the
+ * EXIT event too, then ERR_PEER_CLOSED without MORE. */
+static void test_supervision_multishot(void)
+{
+	struct rt_queue q;
+	struct queue_cqe cqe;
+	struct supervise_event ev;
+	int64_t copy, tid;
+	int calls = 0, exits = 0;
+	bool more_ok = true, ended = false;
+
+	rt_queue_create_flags(&q, 8, 8, QUEUE_CREATE_WIDE);
+	copy = rt_syscall2(SYS_PROCESS_FORK, 0, PROCESS_SUPERVISED);
+	tid = rt_syscall6(SYS_THREAD_CREATE, (uint64_t)copy,
+			  (uint64_t)supervised_entry,
+			  stacks + (MAX_THREADS + 3) * STACK_SIZE - 8, 1, 0, 0);
+	sqe_of(&q, QUEUE_OP_SUPERVISE, QUEUE_SQE_MULTISHOT, (uint32_t)copy, 7);
+	for (int guard = 0; guard < 100 && !ended && tid > 0; guard++) {
+		if (submit(&q, 1) < 0 ||
+		    !reap_data(&q, &cqe, &ev, sizeof(ev))) {
+			break;
+		}
+		if (cqe.result < 0) {
+			ended = cqe.result == -ERR_PEER_CLOSED &&
+				!(cqe.flags & QUEUE_CQE_MORE);
+			break;
+		}
+		more_ok &= (cqe.flags & QUEUE_CQE_MORE) && cqe.context == 7;
+		if (ev.kind == SUPERVISE_EVENT_EXIT) {
+			exits++;
+			more_ok &= ev.args[0] == 0;
+		} else if (ev.nr == NR_EXIT_GROUP) {
+			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy, ev.args[0]);
+		} else {
+			answer(&q, (uint32_t)copy, ev.thread, ev.args[0] + 1000);
+			calls++;
+		}
+	}
+	ktest_check("ipc/supervise_multishot_events",
+		    calls == 20 && exits == 1 && more_ok,
+		    "missing events, no MORE, or wrong answers");
+	ktest_check("ipc/supervise_multishot_ends_peer_closed", ended,
+		    "did not end after EXIT");
+	close_handle((uint64_t)copy);
+	close_handle(q.handle);
+}
+
 int main(void)
 {
 	int64_t mem = rt_syscall2(SYS_MEMORY_CREATE,
-				  (MAX_THREADS + 4) * STACK_SIZE, 0);
+				  (MAX_THREADS + 5) * STACK_SIZE, 0);
 
 	stacks = (uint64_t)rt_syscall6(SYS_VM_MAP, 0, (uint64_t)mem, 0,
-				       (MAX_THREADS + 4) * STACK_SIZE, 0,
+				       (MAX_THREADS + 5) * STACK_SIZE, 0,
 				       VM_READ | VM_WRITE);
 	test_queue_flags();
 	test_inline();
+	test_multishot_recv();
 	test_direct_copy();
 	test_waiting_sends();
 	test_ping_pong();
 	test_cancel_race();
 	test_supervision();
+	test_supervision_multishot();
 	rt_printf("ipc_test: %d failed", ktest_failures());
 	return ktest_failures();
 }

@@ -118,12 +118,14 @@ static bool finish_locked(struct queue *q, struct queue_request *req)
 	return false;
 }
 
-static void request_release(struct queue_request *req)
+void queue_request_put(struct queue_request *req)
 {
 	struct queue *q = req->queue;
 
-	req->ops->release(req);
-	kobject_put(&q->obj);
+	if (__atomic_sub_fetch(&req->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+		req->ops->release(req);
+		kobject_put(&q->obj);
+	}
 }
 
 /* Moves parked completions into the ring as room allows; the records
@@ -147,7 +149,7 @@ static void release_list(struct list_node *done)
 	struct list_node *n;
 
 	while ((n = list_pop_head(done))) {
-		request_release(container_of(n, struct queue_request, link));
+		queue_request_put(container_of(n, struct queue_request, link));
 	}
 }
 
@@ -171,7 +173,9 @@ void queue_request_start(struct queue *q, struct queue_request *req,
 	req->queue = q;
 	req->ops = ops;
 	req->completed = false;
+	req->refs = 1;
 	req->skip_success = sqe->flags & QUEUE_SQE_SKIP_SUCCESS;
+	req->multishot = sqe->flags & QUEUE_SQE_MULTISHOT;
 	req->data = NULL;
 	req->data_len = 0;
 	req->cqe = (struct queue_cqe){ .context = sqe->context };
@@ -201,9 +205,53 @@ bool queue_request_complete_data(struct queue_request *req, int64_t result,
 	wake_waiters_locked(q);
 	spin_unlock(&q->lock);
 	if (release) {
-		request_release(req);
+		queue_request_put(req);
 	}
 	return true;
+}
+
+enum queue_post queue_request_post(struct queue_request *req, int64_t result,
+				   uint64_t value, const void *data,
+				   uint32_t len, void *keep)
+{
+	struct queue *q = req->queue;
+	struct queue_cqe cqe;
+	bool release;
+
+	spin_lock(&q->lock);
+	if (req->completed) {
+		spin_unlock(&q->lock);
+		return QUEUE_POST_GONE;
+	}
+	if (cq_has_room(q)) {
+		cqe = (struct queue_cqe){ .context = req->cqe.context,
+					  .result = result,
+					  .value = value,
+					  .flags = QUEUE_CQE_MORE };
+		write_cqe_locked(q, &cqe, data, len);
+		wake_waiters_locked(q);
+		spin_unlock(&q->lock);
+		return QUEUE_POST_MORE;
+	}
+	/* No room: this completion is its last (lock order: the cancel
+	 * hook takes the subsystem's lock inside q->lock). */
+	if (req->ops->cancel) {
+		req->ops->cancel(req);
+	}
+	if (data) {
+		memcpy(keep, data, len);
+	}
+	req->cqe.result = result;
+	req->cqe.value = value;
+	req->data = data ? keep : NULL;
+	req->data_len = len;
+	release = finish_locked(q, req);
+	wake_waiters_locked(q);
+	spin_unlock(&q->lock);
+	if (release) {
+		queue_request_put(req);
+	}
+	return QUEUE_POST_ENDED;
 }
 
 bool queue_request_complete(struct queue_request *req, int64_t result,
@@ -295,7 +343,7 @@ static enum queue_submit op_cancel(struct queue *q, const struct queue_sqe *sqe,
 	}
 	spin_unlock(&q->lock);
 	if (release) {
-		request_release(found);
+		queue_request_put(found);
 	}
 	return QUEUE_SUBMIT_DONE;
 }
@@ -454,8 +502,16 @@ static enum queue_submit submit_one(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe)
 {
-	if ((sqe->flags & ~(uint32_t)QUEUE_SQE_SKIP_SUCCESS) ||
-	    sqe->reserved || sqe->op >= QUEUE_OP_COUNT || !queue_ops[sqe->op]) {
+	uint32_t known = QUEUE_SQE_SKIP_SUCCESS | QUEUE_SQE_MULTISHOT;
+
+	/* Only the ops that handle it take MULTISHOT, on a wide queue, and
+	 * never with SKIP_SUCCESS. */
+	if ((sqe->flags & ~known) || sqe->reserved ||
+	    sqe->op >= QUEUE_OP_COUNT || !queue_ops[sqe->op] ||
+	    ((sqe->flags & QUEUE_SQE_MULTISHOT) &&
+	     (!queue_is_wide(q) || (sqe->flags & QUEUE_SQE_SKIP_SUCCESS) ||
+	      (sqe->op != QUEUE_OP_SUPERVISE &&
+	       sqe->op != QUEUE_OP_STREAM_RECV)))) {
 		cqe->result = -(int64_t)ERR_INVALID;
 		return QUEUE_SUBMIT_DONE;
 	}

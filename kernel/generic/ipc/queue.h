@@ -12,6 +12,12 @@
  * completion is posted, exactly once, by queue_request_complete (the
  * event), by cancellation or by the queue's teardown.
  *
+ * A request is released (ops->release) when its completion is done with
+ * and no other holder is left: a multishot request stays where its
+ * events find it after each completion, so whoever posts to it takes a
+ * reference first (queue_request_get, under the lock of the list it
+ * found it on) and drops it after.
+ *
  * Every entry consumed holds a completion slot in the ring until its
  * handler returns (q->cq_reserved), so an immediate completion always
  * fits and needs no record of its own; completions of requests that find
@@ -90,7 +96,9 @@ struct queue_request {
 	struct queue_cqe cqe;
 	const void *data;		/* inline payload (wide queues), in */
 	uint32_t data_len;		/* the request's own memory */
+	uint32_t refs;			/* atomic: released at 0 */
 	bool skip_success;		/* QUEUE_SQE_SKIP_SUCCESS */
+	bool multishot;			/* QUEUE_SQE_MULTISHOT */
 	bool completed;			/* q->lock */
 };
 
@@ -154,6 +162,31 @@ void queue_request_start(struct queue *q, struct queue_request *req,
  * racing cancellation). */
 bool queue_request_complete(struct queue_request *req, int64_t result,
 			    uint64_t value);
+/* Reference counting of a request (see above). */
+static inline void queue_request_get(struct queue_request *req)
+{
+	__atomic_fetch_add(&req->refs, 1, __ATOMIC_RELAXED);
+}
+void queue_request_put(struct queue_request *req);
+
+/* What queue_request_post did. */
+enum queue_post {
+	QUEUE_POST_MORE,	/* posted; the request stays armed */
+	QUEUE_POST_ENDED,	/* no room: this was its last completion; it
+				 * is off its subsystem's list (cancel hook) */
+	QUEUE_POST_GONE,	/* it had ended already: nothing posted, the
+				 * event is still the caller's */
+};
+/* Posts one completion of multishot request @req (QUEUE_CQE_MORE) with
+ * @len bytes of inline payload at @data (copied now; NULL: none), the
+ * request staying armed. When the ring has no room, the request ends
+ * with this completion instead: the payload is copied to @keep (the
+ * request's own memory) and the request is taken off its subsystem's
+ * list with its cancel hook. The caller holds a reference to @req and
+ * no lock. */
+enum queue_post queue_request_post(struct queue_request *req, int64_t result,
+				   uint64_t value, const void *data,
+				   uint32_t len, void *keep);
 /* As queue_request_complete, with @len bytes of inline payload at @data
  * (QUEUE_CQE_INLINE; @data must live until the request is released, it
  * is copied when the entry is written, which may be later when the ring

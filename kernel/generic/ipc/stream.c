@@ -665,12 +665,33 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 			break;
 		}
 		r = find_receiver(peer, wanted, wanted == 0);
-		if (r && len > r->capacity) {
-			/* Too small a buffer: that receive fails, the message
-			 * waits for another. */
+		if (r && (len > r->capacity ||
+			  (r->req.multishot &&
+			   (len > QUEUE_INLINE_MAX || transfer)))) {
+			/* Too small a buffer (a multishot receive only takes
+			 * what fits inline): that receive ends with
+			 * ERR_TOO_BIG, the message waits for another. */
 			unlink_recv(r);
 			too_small = r;
 			r = NULL;
+		}
+		if (r && r->req.multishot) {
+			/* It stays armed: posted to, not taken off. */
+			enum queue_post posted;
+
+			src.conversation =
+				wanted ? wanted : s->next_conversation++;
+			queue_request_get(&r->req);
+			spin_unlock(&s->lock);
+			posted = queue_request_post(&r->req, (int64_t)len,
+						    src.conversation, src.kdata,
+						    (uint32_t)len, r->data);
+			queue_request_put(&r->req);
+			if (posted == QUEUE_POST_GONE) {
+				continue; /* it ended meanwhile */
+			}
+			result = (int64_t)len;
+			goto out;
 		}
 		if (r) {
 			/* Straight to the waiting receive. */
@@ -836,6 +857,111 @@ static struct stream_recv *recv_start(struct queue *q,
 	return r;
 }
 
+/* QUEUE_OP_STREAM_RECV with QUEUE_SQE_MULTISHOT (a wide queue): takes
+ * every message already there that fits inline, each posted with
+ * QUEUE_CQE_MORE, then stays on the receivers' list for more. It ends
+ * (ERR_TOO_BIG, value = the length; the message stays) at a message it
+ * cannot take inline: too long, or carrying a handle. Consumes the
+ * reference from endpoint_get. */
+static enum queue_submit recv_multishot(struct queue *q,
+					const struct queue_sqe *sqe,
+					struct queue_cqe *cqe,
+					struct stream_endpoint *ep,
+					const struct recv_dest *d,
+					size_t capacity)
+{
+	struct stream *s = ep->stream;
+	struct stream_side *me = &s->sides[ep->side];
+	struct stream_side *peer = &s->sides[!ep->side];
+	uint64_t wanted = sqe->arg[0];
+	struct stream_recv *r;
+
+	if (d->info) {
+		kobject_put(&ep->obj);
+		cqe->result = -(int64_t)ERR_INVALID;
+		return QUEUE_SUBMIT_DONE;
+	}
+	r = recv_start(q, sqe, ep, d, capacity);
+	kobject_put(&ep->obj); /* r holds its own */
+	if (!r) {
+		cqe->result = -(int64_t)ERR_NO_MEMORY;
+		return QUEUE_SUBMIT_DONE;
+	}
+	queue_request_get(&r->req); /* ours while we post to it here */
+	for (;;) {
+		uint8_t bytes[QUEUE_INLINE_MAX];
+		enum queue_post posted;
+		struct stream_send *snd;
+		struct stream_msg *m;
+		uint64_t len, conv;
+
+		spin_lock(&s->lock);
+		m = find_message(me, wanted, &snd);
+		if (!m && !snd) {
+			if (peer->closed) {
+				spin_unlock(&s->lock);
+				recv_fail(r, ERR_PEER_CLOSED, 0);
+				break;
+			}
+			list_add_tail(&me->receivers, &r->link);
+			r->linked = true;
+			spin_unlock(&s->lock);
+			break;
+		}
+		len = m ? m->length : snd->length;
+		conv = m ? m->conversation : snd->conversation;
+		if (len > QUEUE_INLINE_MAX || len > capacity ||
+		    (m ? m->handle : snd->handle)) {
+			spin_unlock(&s->lock);
+			recv_fail(r, ERR_TOO_BIG, len);
+			break;
+		}
+		if (m) {
+			list_remove(&m->link);
+			me->inbox_bytes -= len;
+			spin_unlock(&s->lock);
+			posted = queue_request_post(&r->req, (int64_t)len, conv,
+						    m->data, (uint32_t)len,
+						    r->data);
+			if (posted == QUEUE_POST_GONE) {
+				/* Cancelled meanwhile: the message goes back
+				 * first in line. */
+				spin_lock(&s->lock);
+				list_add_head(&me->inbox, &m->link);
+				me->inbox_bytes += len;
+				spin_unlock(&s->lock);
+				break;
+			}
+			msg_free(m);
+		} else {
+			list_remove(&snd->link);
+			snd->linked = false;
+			spin_unlock(&s->lock);
+			if (vm_copy_from(&snd->proc->vm, bytes, snd->buf, len)) {
+				queue_request_complete(&snd->req,
+						       -(int64_t)ERR_FAULT, 0);
+				continue;
+			}
+			posted = queue_request_post(&r->req, (int64_t)len, conv,
+						    bytes, (uint32_t)len,
+						    r->data);
+			if (posted == QUEUE_POST_GONE) {
+				spin_lock(&s->lock);
+				list_add_head(&me->senders, &snd->link);
+				snd->linked = true;
+				spin_unlock(&s->lock);
+				break;
+			}
+			queue_request_complete(&snd->req, (int64_t)len, conv);
+		}
+		if (posted == QUEUE_POST_ENDED) {
+			break;
+		}
+	}
+	queue_request_put(&r->req);
+	return QUEUE_SUBMIT_PENDING;
+}
+
 enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 				 struct queue_cqe *cqe)
 {
@@ -870,6 +996,9 @@ enum queue_submit stream_op_recv(struct queue *q, const struct queue_sqe *sqe,
 	s = ep->stream;
 	me = &s->sides[ep->side];
 	peer = &s->sides[!ep->side];
+	if (sqe->flags & QUEUE_SQE_MULTISHOT) {
+		return recv_multishot(q, sqe, cqe, ep, &d, capacity);
+	}
 	/* Nothing to read, at a glance (no lock): the receive will wait, so
 	 * its request is started first rather than after a look under the
 	 * lock; the look below decides. */

@@ -112,21 +112,52 @@ static void deliver(struct supervise_request *r,
 static bool post_event(struct supervise_channel *ch,
 		       struct channel_event *ce)
 {
-	struct supervise_request *r = NULL;
+	for (;;) {
+		struct supervise_request *r;
 
+		spin_lock(&ch->lock);
+		if (list_is_empty(&ch->waiters)) {
+			list_add_tail(&ch->events, &ce->link);
+			spin_unlock(&ch->lock);
+			return false;
+		}
+		r = container_of(ch->waiters.next, struct supervise_request,
+				 link);
+		if (!r->req.multishot) {
+			list_remove(&r->link);
+			r->linked = false;
+			spin_unlock(&ch->lock);
+			deliver(r, &ce->ev);
+			return true;
+		}
+		/* A multishot wait stays armed: posted to, not taken off. */
+		queue_request_get(&r->req);
+		spin_unlock(&ch->lock);
+		if (queue_request_post(&r->req, 0, ce->ev.thread, &ce->ev,
+				       sizeof(ce->ev),
+				       &r->ev) != QUEUE_POST_GONE) {
+			queue_request_put(&r->req);
+			return true;
+		}
+		queue_request_put(&r->req); /* it ended meanwhile: again */
+	}
+}
+
+/* Puts a copy of @ev back first in @ch's events (a multishot wait that
+ * took it was cancelled meanwhile). */
+static void requeue_event(struct supervise_channel *ch,
+			  const struct supervise_event *ev)
+{
+	struct channel_event *ce = kmalloc(sizeof(*ce));
+
+	if (!ce) {
+		LOG("event of thread %lu lost: out of memory", ev->thread);
+		return;
+	}
+	*ce = (struct channel_event){ .ev = *ev, .allocated = true };
 	spin_lock(&ch->lock);
-	if (!list_is_empty(&ch->waiters)) {
-		r = container_of(list_pop_head(&ch->waiters),
-				 struct supervise_request, link);
-		r->linked = false;
-	} else {
-		list_add_tail(&ch->events, &ce->link);
-	}
+	list_add_head(&ch->events, &ce->link);
 	spin_unlock(&ch->lock);
-	if (r) {
-		deliver(r, &ce->ev);
-	}
-	return r != NULL;
 }
 
 /* Stops the current thread with event @ev until resumed or killed. The
@@ -344,6 +375,78 @@ static struct supervise_request *wait_start(struct queue *q,
 	return r;
 }
 
+/* Takes the oldest event of @ch into @ev, if there is one; releases
+ * ch->lock (taken by the caller) when it does. The event is copied under
+ * the lock: a stopped thread's event is on its stack, gone once it is
+ * resumed or killed. */
+static bool take_event(struct supervise_channel *ch,
+		       struct supervise_event *ev)
+{
+	struct channel_event *ce;
+
+	if (list_is_empty(&ch->events)) {
+		return false;
+	}
+	ce = container_of(list_pop_head(&ch->events), struct channel_event,
+			  link);
+	*ev = ce->ev;
+	spin_unlock(&ch->lock);
+	if (ce->allocated) {
+		kfree(ce);
+	}
+	return true;
+}
+
+/* QUEUE_OP_SUPERVISE with QUEUE_SQE_MULTISHOT (a wide queue): posts every
+ * event already there, then stays on the channel's waiters for the next
+ * ones, each with QUEUE_CQE_MORE; ends with ERR_PEER_CLOSED after the
+ * EXIT event. Consumes the reference to @target. */
+static enum queue_submit wait_multishot(struct queue *q,
+					const struct queue_sqe *sqe,
+					struct queue_cqe *cqe,
+					struct process *target)
+{
+	struct supervise_channel *ch = target->supervision;
+	struct supervise_request *r = wait_start(q, sqe, target);
+
+	process_put(target); /* r holds its own */
+	if (!r) {
+		cqe->result = -(int64_t)ERR_NO_MEMORY;
+		return QUEUE_SUBMIT_DONE;
+	}
+	queue_request_get(&r->req); /* ours while we post to it here */
+	for (;;) {
+		struct supervise_event ev;
+		enum queue_post posted;
+
+		spin_lock(&ch->lock);
+		if (take_event(ch, &ev)) {
+			posted = queue_request_post(&r->req, 0, ev.thread, &ev,
+						    sizeof(ev), &r->ev);
+			if (posted == QUEUE_POST_GONE) {
+				requeue_event(ch, &ev);
+				break;
+			}
+			if (posted == QUEUE_POST_ENDED) {
+				break;
+			}
+			continue;
+		}
+		if (ch->ended) {
+			spin_unlock(&ch->lock);
+			queue_request_complete(&r->req,
+					       -(int64_t)ERR_PEER_CLOSED, 0);
+			break;
+		}
+		list_add_tail(&ch->waiters, &r->link);
+		r->linked = true;
+		spin_unlock(&ch->lock);
+		break;
+	}
+	queue_request_put(&r->req);
+	return QUEUE_SUBMIT_PENDING;
+}
+
 enum queue_submit supervise_op_wait(struct queue *q,
 				    const struct queue_sqe *sqe,
 				    struct queue_cqe *cqe)
@@ -369,26 +472,19 @@ enum queue_submit supervise_op_wait(struct queue *q,
 		return QUEUE_SUBMIT_DONE;
 	}
 	ch = target->supervision;
+	if (sqe->flags & QUEUE_SQE_MULTISHOT) {
+		return wait_multishot(q, sqe, cqe, target);
+	}
 	/* No event yet, at a glance (no lock): the request is started first
 	 * rather than after a look under the lock; the look below decides. */
 	if (list_is_empty(&ch->events)) {
 		r = wait_start(q, sqe, target);
 	}
 	for (;;) {
-		spin_lock(&ch->lock);
-		if (!list_is_empty(&ch->events)) {
-			struct channel_event *ce = container_of(
-				list_pop_head(&ch->events), struct channel_event,
-				link);
-			/* Copied under the lock: a stopped thread's event is
-			 * on its stack, gone once it is resumed or killed. */
-			struct supervise_event ev = ce->ev;
-			bool allocated = ce->allocated;
+		struct supervise_event ev;
 
-			spin_unlock(&ch->lock);
-			if (allocated) {
-				kfree(ce);
-			}
+		spin_lock(&ch->lock);
+		if (take_event(ch, &ev)) {
 			done = deliver_to_self(q, r, cqe, sqe->arg[0], &ev);
 			break;
 		}
