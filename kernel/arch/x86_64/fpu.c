@@ -2,6 +2,14 @@
  * FPU state handling (see fpu.h). XCR0 is set to every feature among
  * x87, SSE and AVX that the CPU supports; the area size comes from CPUID
  * leaf 0xD for exactly that set.
+ *
+ * Saving uses XSAVEOPT where the CPU has it: it skips the components a
+ * thread left in their initial state or did not change since they were
+ * restored from the same area, so a thread that does not touch the FPU
+ * (most of the IPC paths: servers built without SSE) costs almost
+ * nothing to save. The state is still switched eagerly at every switch:
+ * deferring it (CR0.TS) would leak registers across processes to
+ * speculation (the "lazy FP" attacks).
  */
 #include <arch/x86_64/cpu.h>
 #include <arch/x86_64/fpu.h>
@@ -14,6 +22,7 @@
 #define XCR0_AVX (1ul << 2)
 
 static bool fpu_has_xsave;
+static bool fpu_has_xsaveopt;
 static uint64_t fpu_xcr0;
 static size_t fpu_size = 512;
 
@@ -49,7 +58,10 @@ void fpu_init_cpu(void)
 			cpu_cpuid(0xd, 0, &a, &b, &c, &d);
 			fpu_size = b; /* for the features enabled in XCR0 */
 			fpu_has_xsave = true;
-			LOG("xsave, xcr0 %#lx, %zu bytes of state", fpu_xcr0,
+			cpu_cpuid(0xd, 1, &a, &b, &c, &d);
+			fpu_has_xsaveopt = a & 1;
+			LOG("xsave%s, xcr0 %#lx, %zu bytes of state",
+			    fpu_has_xsaveopt ? " (xsaveopt)" : "", fpu_xcr0,
 			    fpu_size);
 		}
 	}
@@ -77,7 +89,13 @@ void fpu_state_init(void *area)
 
 void fpu_save(void *area)
 {
-	if (fpu_has_xsave) {
+	if (fpu_has_xsaveopt) {
+		__asm__ volatile("xsaveopt64 (%0)"
+				 :
+				 : "r"(area), "a"((uint32_t)fpu_xcr0),
+				   "d"((uint32_t)(fpu_xcr0 >> 32))
+				 : "memory");
+	} else if (fpu_has_xsave) {
 		__asm__ volatile("xsave64 (%0)"
 				 :
 				 : "r"(area), "a"((uint32_t)fpu_xcr0),

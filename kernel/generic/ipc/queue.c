@@ -444,21 +444,46 @@ static void enter_timeout(struct timer *timer)
 	spin_unlock(&q->lock);
 }
 
-/* Sleeps until @min completions are in the ring or @timeout_ns passed.
- * Returns false on timeout. Ends the caller's hand-off window (it blocks,
- * or it does not and the remembered thread is woken). */
-static bool wait_completions(struct queue *q, uint32_t min,
-			     uint64_t timeout_ns)
+/* The wait of wait_completions: called and returns with q->lock held;
+ * records parked completions it posted on @done. */
+static bool wait_locked(struct queue *q, struct enter_wait *ew,
+			struct list_node *done)
 {
-	struct enter_wait ew = {
-		.w = { .thread = sched_current(), .min = min },
-		.q = q,
-	};
+	for (;;) {
+		if (!list_is_empty(&q->overflow)) {
+			flush_overflow_locked(q, done);
+		}
+		if (cq_used(q) >= ew->w.min) {
+			return true;
+		}
+		if (ew->timed_out || q->dead) {
+			return false;
+		}
+		list_add_tail(&q->waiters, &ew->w.link);
+		ew->w.thread->state = THREAD_STATE_BLOCKED;
+		sched_block(&q->lock);
+		spin_lock(&q->lock);
+		list_remove(&ew->w.link); /* woken otherwise (kill), if linked */
+	}
+}
+
+/* Sleeps until @min completions are in the ring or @timeout_ns passed;
+ * q->lock held by the caller when @locked (and no timeout), released on
+ * return. Returns false on timeout. Ends the caller's hand-off window
+ * (it blocks, or it does not and the remembered thread is woken). */
+static bool wait_completions(struct queue *q, uint32_t min,
+			     uint64_t timeout_ns, bool locked)
+{
+	struct enter_wait ew;
 	struct list_node done;
 	struct timer timer;
 	bool armed = false;
 	bool enough;
 
+	ew.w.thread = sched_current();
+	ew.w.min = min;
+	ew.q = q;
+	ew.timed_out = false;
 	list_init(&ew.w.link);
 	list_init(&done);
 	if (timeout_ns != UINT64_MAX) {
@@ -466,24 +491,15 @@ static bool wait_completions(struct queue *q, uint32_t min,
 		timer_arm(&timer, clock_ns() + timeout_ns);
 		armed = true;
 	}
-	spin_lock(&q->lock);
-	for (;;) {
-		if (!list_is_empty(&q->overflow)) {
-			flush_overflow_locked(q, &done);
-		}
-		enough = cq_used(q) >= min;
-		if (enough || ew.timed_out || q->dead) {
-			break;
-		}
-		list_add_tail(&q->waiters, &ew.w.link);
-		ew.w.thread->state = THREAD_STATE_BLOCKED;
-		sched_block(&q->lock);
+	if (!locked) {
 		spin_lock(&q->lock);
-		list_remove(&ew.w.link); /* woken otherwise (kill), if linked */
 	}
+	enough = wait_locked(q, &ew, &done);
 	spin_unlock(&q->lock);
 	sched_handoff_flush(); /* when it never blocked */
-	release_list(&done);
+	if (!list_is_empty(&done)) {
+		release_list(&done);
+	}
 	if (armed && !timer_cancel(&timer)) {
 		/* It fired: wait until its callback is out of our frame. */
 		spin_lock(&q->lock);
@@ -578,6 +594,14 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 	if (posted) {
 		wake_waiters_locked(q);
 	}
+	/* Straight into the wait with the lock still held when there is
+	 * nothing to release and no timer to arm. */
+	if (!err && min_complete && timeout_ns == UINT64_MAX &&
+	    list_is_empty(&done)) {
+		*submitted = n;
+		wait_completions(q, min_complete, timeout_ns, true);
+		return ERR_OK;
+	}
 	spin_unlock(&q->lock);
 	release_list(&done);
 	if (err) {
@@ -588,7 +612,7 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 	if (min_complete == 0) {
 		return ERR_OK;
 	}
-	if (!wait_completions(q, min_complete, timeout_ns) && n == 0) {
+	if (!wait_completions(q, min_complete, timeout_ns, false) && n == 0) {
 		return ERR_TIMED_OUT;
 	}
 	return ERR_OK;

@@ -185,14 +185,12 @@ static void schedule_locked(struct percpu *cpu)
 	switch_to(cpu, next, 0);
 }
 
-static void handoff_release(struct thread *self);
-
 static void schedule(void)
 {
 	bool was = cpu_irq_save();
 	struct percpu *cpu;
 
-	handoff_release(percpu_current()); /* preempted: wake it now */
+	sched_handoff_release(percpu_current()); /* preempted: wake it now */
 	cpu = percpu_this();
 	spin_lock(&cpu->rq.lock);
 	schedule_locked(cpu);
@@ -338,11 +336,6 @@ void sched_wakeup(struct thread *t)
 	}
 }
 
-void sched_handoff_arm(void)
-{
-	percpu_current()->handoff_armed = true;
-}
-
 void sched_wakeup_sync(struct thread *t)
 {
 	struct thread *self = percpu_current();
@@ -356,7 +349,7 @@ void sched_wakeup_sync(struct thread *t)
 }
 
 /* Makes @self's remembered thread ready the usual way. */
-static void handoff_release(struct thread *self)
+void sched_handoff_release(struct thread *self)
 {
 	struct thread *t = self->handoff;
 
@@ -365,14 +358,6 @@ static void handoff_release(struct thread *self)
 		sched_wakeup(t);
 		thread_put(t);
 	}
-}
-
-void sched_handoff_flush(void)
-{
-	struct thread *self = percpu_current();
-
-	self->handoff_armed = false;
-	handoff_release(self);
 }
 
 /* Takes this CPU's run queue lock and, when @t last ran on another CPU,

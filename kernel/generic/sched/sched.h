@@ -44,11 +44,23 @@ void sched_block(struct spinlock *lock);
  * blocking, preemption and exit end it too, so a wake-up is never lost,
  * only postponed to the end of the waker's system call.
  */
-void sched_handoff_arm(void);
+static inline void sched_handoff_arm(void)
+{
+	percpu_current()->handoff_armed = true;
+}
 /* Wakes @thread like sched_wakeup, or remembers it for the hand-off.
  * Any context; locks of the waker's own may be held. */
 void sched_wakeup_sync(struct thread *thread);
-void sched_handoff_flush(void);
+void sched_handoff_release(struct thread *self);
+static inline void sched_handoff_flush(void)
+{
+	struct thread *self = percpu_current();
+
+	self->handoff_armed = false;
+	if (self->handoff) {
+		sched_handoff_release(self);
+	}
+}
 void sched_yield(void);
 /* Sleeps for @ns. */
 void sched_sleep_ns(uint64_t ns);
