@@ -41,6 +41,13 @@
  *   (the message stays queued; value = its length), ERR_PEER_CLOSED once
  *   the peer is gone and nothing is left to read, ERR_FAULT,
  *   ERR_CANCELLED.
+ *   With QUEUE_SQE_MULTISHOT (wide queues, arg[3] must be 0): stays
+ *   armed and completes once per message, each inline with
+ *   QUEUE_CQE_MORE (the buffer is not used); it ends at the first
+ *   message it cannot take inline (longer than QUEUE_INLINE_MAX or than
+ *   arg[2], or carrying a handle) with ERR_TOO_BIG, value = its length,
+ *   the message left for another receive; or when cancelled, the peer
+ *   gone, or the completion ring full (abi/keel/queue.h).
  *
  * A message is copied once, from the sender's memory to the receiver's,
  * when one side already waits for the other; otherwise it goes through

@@ -10,14 +10,33 @@
  *
  * QUEUE_OP_SUPERVISE   handle = the process (RIGHT_SUPERVISE)
  *                      arg[0] = user pointer to a struct supervise_event
+ *                               (not used on a wide queue)
  *   completes with the next event: result 0, value = the thread id, the
- *   event written to arg[0]. ERR_PEER_CLOSED once the process has ended
- *   and every event was taken.
+ *   event written to arg[0], or on a wide queue (abi/keel/queue.h)
+ *   inline in the completion entry's data (QUEUE_CQE_INLINE).
+ *   ERR_PEER_CLOSED once the process has ended and every event was
+ *   taken. With QUEUE_SQE_MULTISHOT (wide queues) it stays armed and
+ *   completes once per event (QUEUE_CQE_MORE), until ERR_PEER_CLOSED
+ *   after the EXIT event, a cancellation, or a full completion ring.
  *
  * The supervisor then reads and writes the stopped thread's registers
  * (SYS_THREAD_REGS_GET/SET; a system call's result goes in rax) and its
  * memory (SYS_VM_READ/WRITE), and lets it go on with SYS_THREAD_RESUME,
  * or ends the process with SYS_PROCESS_KILL.
+ *
+ * QUEUE_OP_THREAD_RESUME handle = the process (RIGHT_SUPERVISE)
+ *                      arg[0] = the stopped thread's id
+ *                      arg[1] = flags (THREAD_RESUME_RESULT)
+ *                      arg[2] = the value for rax with THREAD_RESUME_RESULT
+ *   SYS_THREAD_RESUME as a queue op, completing at once with its result
+ *   (0, ERR_BUSY, ERR_NOT_FOUND, ERR_INVALID, handle errors). Submitted
+ *   with the wait for the next event in one SYS_QUEUE_ENTER (typically
+ *   with QUEUE_SQE_SKIP_SUCCESS), it answers a call and hands the CPU to
+ *   the resumed thread when the supervisor then waits.
+ *
+ * The fast loop of a supervisor: a wide queue, one multishot
+ * QUEUE_OP_SUPERVISE armed once, and per call one SYS_QUEUE_ENTER
+ * submitting the QUEUE_OP_THREAD_RESUME and waiting for the next event.
  */
 #pragma once
 
