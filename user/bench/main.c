@@ -557,8 +557,8 @@ static const char *bench_supervised_syscall(uint64_t iters, uint64_t *ns)
 			why = "event";
 			break;
 		}
-		ev = (const struct supervise_event *)((const struct queue_cqe_wide *)c)
-			     ->data;
+		ev = (const struct supervise_event *)
+			     ((const struct queue_cqe_wide *)c)->data;
 		if (ev->kind != SUPERVISE_EVENT_SYSCALL) {
 			why = "unexpected event";
 			break;

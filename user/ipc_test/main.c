@@ -207,7 +207,7 @@ static void test_queue_flags(void)
 	submit(&q, 0);
 	ktest_check("ipc/skip_success_pending_op_silent",
 		    rt_queue_ready(&q) == 0 && buf[0] == 0,
-		    "a completion was posted (or the bytes went to the buffer)");
+		    "a completion was posted, or bytes went to the buffer");
 	recv_sqe(&q, ep[1], 0, buf, sizeof(buf), 5)->flags =
 		QUEUE_SQE_SKIP_SUCCESS;
 	submit(&q, 0);
@@ -255,8 +255,8 @@ static void inline_case(const char *name, struct rt_queue *q, uint32_t ep[2],
 	ok = reap_data(q, &cqe, data, sizeof(data)) && cqe.context == 1 &&
 	     cqe.result == (int64_t)len;
 	if (expect_inline) {
-		ok &= (cqe.flags & QUEUE_CQE_INLINE) && filled(data, len, len) &&
-		      buf[0] == 0xaa;
+		ok &= (cqe.flags & QUEUE_CQE_INLINE) &&
+		      filled(data, len, len) && buf[0] == 0xaa;
 	} else {
 		ok &= !(cqe.flags & QUEUE_CQE_INLINE) && filled(buf, len, len);
 	}
@@ -435,8 +435,8 @@ static void test_multishot_recv(void)
 	recv_sqe(&q, ep[1], conv, data, sizeof(data), 13);
 	submit(&q, 1);
 	ktest_check("ipc/multishot_after_end_message_waits",
-		    reap_data(&q, &cqe, data, sizeof(data)) && cqe.result == 2 &&
-			    data[1] == '5',
+		    reap_data(&q, &cqe, data, sizeof(data)) &&
+			    cqe.result == 2 && data[1] == '5',
 		    "the next message was lost");
 
 	/* Cancelled: its last completion, then nothing. */
@@ -523,8 +523,8 @@ static void test_direct_copy(void)
 	send_sqe(&q, ep[0], 0, msg, 300, 7)->flags = QUEUE_SQE_SKIP_SUCCESS;
 	submit(&q, 1);
 	ktest_check("ipc/direct_sender_hole_next_message",
-		    reap(&q, &cqe, 0) && cqe.context == 5 && cqe.result == 300 &&
-			    filled(buf, 300, 9),
+		    reap(&q, &cqe, 0) && cqe.context == 5 &&
+			    cqe.result == 300 && filled(buf, 300, 9),
 		    "the waiting receive did not get the next message");
 
 	/* A receive buffer that cannot be written: the receive fails, the
@@ -868,7 +868,8 @@ static void race_sender(void *ctx)
 	rt_queue_create(&q, 4, 4);
 	for (uint64_t i = 1; i <= RACE_MESSAGES; i++) {
 		send_sqe(&q, r->ep[0], 0, &i, 8, i);
-		if (submit(&q, 1) < 0 || !reap(&q, &cqe, 0) || cqe.result != 8) {
+		if (submit(&q, 1) < 0 || !reap(&q, &cqe, 0) ||
+		    cqe.result != 8) {
 			break;
 		}
 		if (i % 3 == 0) {
@@ -938,7 +939,8 @@ static void test_cancel_race(void)
 		}
 	}
 	flag_wait(&race.done);
-	ktest_check("ipc/cancel_racing_delivery", ok && received == RACE_MESSAGES,
+	ktest_check("ipc/cancel_racing_delivery",
+		    ok && received == RACE_MESSAGES,
 		    "a message lost, doubled or out of order");
 	close_handle(race.ep[0]);
 	close_handle(race.ep[1]);
@@ -1051,7 +1053,8 @@ static void test_supervision(void)
 	ktest_check("ipc/resume_op_wrong_type",
 		    reap(&q, &cqe, 0) && cqe.result == -ERR_WRONG_TYPE,
 		    "accepted");
-	sqe_of(&q, QUEUE_OP_THREAD_RESUME, 0, (uint32_t)copy, 1)->arg[0] = 99999;
+	sqe_of(&q, QUEUE_OP_THREAD_RESUME, 0, (uint32_t)copy, 1)->arg[0] =
+		99999;
 	submit(&q, 1);
 	ktest_check("ipc/resume_op_no_such_thread",
 		    reap(&q, &cqe, 0) && cqe.result == -ERR_NOT_FOUND,
@@ -1081,7 +1084,8 @@ static void test_supervision(void)
 			break;
 		}
 		if (ev.nr == NR_EXIT_GROUP) {
-			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy, ev.args[0]);
+			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy,
+				    ev.args[0]);
 			continue;
 		}
 		if (ev.nr == NR_DONE) {
@@ -1091,11 +1095,12 @@ static void test_supervision(void)
 			struct thread_regs regs;
 
 			second_ok = ev.args[0] == 0;
-			held_stopped = rt_syscall6(SYS_THREAD_REGS_GET,
-						   (uint64_t)copy, (uint64_t)tid,
-						   (uint64_t)&regs, 0, 0,
-						   0) == 0;
-			answer(&q, (uint32_t)copy, (uint64_t)tid, held_arg + 1000);
+			held_stopped =
+				rt_syscall6(SYS_THREAD_REGS_GET, (uint64_t)copy,
+					    (uint64_t)tid, (uint64_t)&regs, 0,
+					    0, 0) == 0;
+			answer(&q, (uint32_t)copy, (uint64_t)tid,
+			       held_arg + 1000);
 			continue;
 		}
 		args_ok &= ev.nr == NR_GETPID;
@@ -1153,9 +1158,11 @@ static void test_supervision_multishot(void)
 			exits++;
 			more_ok &= ev.args[0] == 0;
 		} else if (ev.nr == NR_EXIT_GROUP) {
-			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy, ev.args[0]);
+			rt_syscall2(SYS_PROCESS_KILL, (uint64_t)copy,
+				    ev.args[0]);
 		} else {
-			answer(&q, (uint32_t)copy, ev.thread, ev.args[0] + 1000);
+			answer(&q, (uint32_t)copy, ev.thread,
+			       ev.args[0] + 1000);
 			calls++;
 		}
 	}

@@ -186,7 +186,8 @@ err_t handle_get_own(handle_t h, enum object_type type, uint32_t rights,
 	struct handle_table *table = &self->process->handles;
 	struct handle_cache *cache = &self->handle_cache;
 	uint64_t epoch = __atomic_load_n(&table->epoch, __ATOMIC_ACQUIRE);
-	struct handle_cache_entry *e = &cache->entries[h % HANDLE_CACHE_ENTRIES];
+	struct handle_cache_entry *e =
+		&cache->entries[h % HANDLE_CACHE_ENTRIES];
 
 	if (e->handle == h && e->epoch == epoch && e->obj) {
 		err_t err = check_entry(e, type, rights);

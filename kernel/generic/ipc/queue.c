@@ -463,7 +463,8 @@ static bool wait_locked(struct queue *q, struct enter_wait *ew,
 		ew->w.thread->state = THREAD_STATE_BLOCKED;
 		sched_block(&q->lock);
 		spin_lock(&q->lock);
-		list_remove(&ew->w.link); /* woken otherwise (kill), if linked */
+		/* Woken otherwise (kill): still linked. */
+		list_remove(&ew->w.link);
 	}
 }
 
@@ -583,10 +584,11 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 		spin_lock(&q->lock);
 		q->cq_reserved--;
 		if (r == QUEUE_SUBMIT_DONE &&
-		    !((sqe.flags & QUEUE_SQE_SKIP_SUCCESS) && c.cqe.result >= 0)) {
-			write_cqe_locked(q, &c.cqe,
-					 c.cqe.flags & QUEUE_CQE_INLINE ? c.data
-									: NULL,
+		    !((sqe.flags & QUEUE_SQE_SKIP_SUCCESS) &&
+		      c.cqe.result >= 0)) {
+			bool inl = c.cqe.flags & QUEUE_CQE_INLINE;
+
+			write_cqe_locked(q, &c.cqe, inl ? c.data : NULL,
 					 c.data_len);
 			posted = true;
 		}
@@ -599,7 +601,10 @@ err_t queue_enter(struct queue *q, uint32_t to_submit, uint32_t min_complete,
 	if (!err && min_complete && timeout_ns == UINT64_MAX &&
 	    list_is_empty(&done)) {
 		*submitted = n;
-		wait_completions(q, min_complete, timeout_ns, true);
+		if (!wait_completions(q, min_complete, timeout_ns, true) &&
+		    n == 0) {
+			return ERR_TIMED_OUT; /* the queue died meanwhile */
+		}
 		return ERR_OK;
 	}
 	spin_unlock(&q->lock);

@@ -354,7 +354,8 @@ static struct stream_msg *find_message(struct stream_side *side,
 
 	*snd = NULL;
 	list_for_each(pos, &side->inbox) {
-		struct stream_msg *m = container_of(pos, struct stream_msg, link);
+		struct stream_msg *m =
+			container_of(pos, struct stream_msg, link);
 
 		if (matches(m->conversation, m->opens, wanted)) {
 			return m;
@@ -655,6 +656,10 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	for (;;) {
 		struct stream_recv *r;
 
+		if (too_small) { /* from the last round, lock dropped */
+			recv_fail(too_small, ERR_TOO_BIG, len);
+			too_small = NULL;
+		}
 		spin_lock(&s->lock);
 		if (peer->closed) {
 			err = ERR_PEER_CLOSED;
@@ -937,7 +942,8 @@ static enum queue_submit recv_multishot(struct queue *q,
 			list_remove(&snd->link);
 			snd->linked = false;
 			spin_unlock(&s->lock);
-			if (vm_copy_from(&snd->proc->vm, bytes, snd->buf, len)) {
+			if (vm_copy_from(&snd->proc->vm, bytes, snd->buf,
+					 len)) {
 				queue_request_complete(&snd->req,
 						       -(int64_t)ERR_FAULT, 0);
 				continue;

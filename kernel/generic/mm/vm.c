@@ -703,10 +703,13 @@ static err_t copy_user_space(struct vm_space *space, uaddr_t uaddr,
 		if (!err) {
 			uint8_t *p = (uint8_t *)phys_to_virt(pa) + off;
 
-			fault = to_space ? uaccess_copy_nofault(
-						   p, (const void *)local, chunk)
-					 : uaccess_copy_nofault((void *)local, p,
-								chunk);
+			if (to_space) {
+				fault = uaccess_copy_nofault(
+					p, (const void *)local, chunk);
+			} else {
+				fault = uaccess_copy_nofault((void *)local, p,
+							     chunk);
+			}
 		}
 		spin_unlock(&space->lock);
 		if (old) { /* a copy-on-write page was copied */

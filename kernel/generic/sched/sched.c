@@ -409,7 +409,8 @@ static void block_handoff(struct percpu *cpu, struct spinlock *lock,
 	spin_unlock(lock);
 	take = next->state == THREAD_STATE_BLOCKED &&
 	       (next->affinity & (1ul << cpu->id)) &&
-	       (!ready || 31 - (unsigned)__builtin_clz(ready) <= next->priority);
+	       (!ready ||
+		31 - (unsigned)__builtin_clz(ready) <= next->priority);
 	if (take) {
 		next->cpu = cpu->id;
 		if (other) {
