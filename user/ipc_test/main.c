@@ -751,6 +751,48 @@ static void test_waiting_sends(void)
 	close_handle(q.handle);
 }
 
+/* Two receives too small for the message a send brings while the
+ * peer's inbox is full: the send meets them in two rounds (the second
+ * after making its waiting request); both must end with ERR_TOO_BIG
+ * (the first one was once forgotten). */
+static void test_too_small_receivers(void)
+{
+	static uint8_t msg[100];
+	struct rt_queue q, pq;
+	struct queue_cqe cqe;
+	uint32_t ep[2];
+	uint64_t conv;
+	char tiny[2];
+	int too_big = 0;
+
+	rt_queue_create(&q, 8, 8);
+	rt_queue_create(&pq, 8, 8);
+	new_stream(ep);
+	send_sqe(&q, ep[0], 0, "open", 4, 1);
+	recv_sqe(&q, ep[1], 0, msg, sizeof(msg), 2);
+	submit(&q, 2);
+	reap(&q, &cqe, 0);
+	reap(&q, &cqe, 0);
+	conv = cqe.value;
+	fill_inbox(&q, ep[0], conv); /* no opening message among them */
+	recv_sqe(&pq, ep[1], 0, tiny, 1, 3);
+	recv_sqe(&pq, ep[1], 0, tiny, 1, 4);
+	submit(&pq, 0);
+	send_sqe(&q, ep[0], 0, msg, sizeof(msg), 5); /* opens one: waits */
+	submit(&q, 0);
+	rt_queue_enter(&pq, 0, 2, 2 * SEC);
+	while (reap(&pq, &cqe, 0)) {
+		too_big += cqe.result == -ERR_TOO_BIG && cqe.value == 100;
+	}
+	ktest_expect("ipc/too_small_receives_all_told", too_big, 2);
+	sqe_of(&q, QUEUE_OP_CANCEL, 0, 0, 6)->arg[0] = 5;
+	submit(&q, 2);
+	close_handle(ep[0]);
+	close_handle(ep[1]);
+	close_handle(q.handle);
+	close_handle(pq.handle);
+}
+
 /* --- ping-pong with the hand-off, several pairs at once --- */
 
 #define PAIRS 3
@@ -1188,6 +1230,7 @@ int main(void)
 	test_multishot_recv();
 	test_direct_copy();
 	test_waiting_sends();
+	test_too_small_receivers();
 	test_ping_pong();
 	test_cancel_race();
 	test_supervision();
