@@ -596,12 +596,7 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	uint64_t len = sqe->arg[2];
 	uint64_t wanted = sqe->arg[0];
 	handle_t transfer = (handle_t)sqe->arg[3];
-	struct stream_src src = {
-		.proc = self,
-		.ubuf = sqe->arg[1],
-		.length = len,
-		.sender = self->id,
-	};
+	struct stream_src src;
 	uint8_t small[STREAM_SMALL];
 	struct stream_recv *too_small = NULL;
 	struct stream_send *snd = NULL;
@@ -612,6 +607,15 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	int64_t result = 0;
 	err_t err;
 
+	/* Field by field: no zeroing of the whole record. */
+	src.kdata = NULL;
+	src.proc = self;
+	src.ubuf = sqe->arg[1];
+	src.length = len;
+	src.conversation = 0;
+	src.sender = self->id;
+	src.handle = NULL;
+	src.rights = 0;
 	err = endpoint_get(sqe->handle, RIGHT_WRITE, &ep);
 	if (err) {
 		cqe->result = -(int64_t)err;

@@ -160,22 +160,23 @@ static void requeue_event(struct supervise_channel *ch,
 	spin_unlock(&ch->lock);
 }
 
-/* Stops the current thread with event @ev until resumed or killed. The
- * supervisor, if it waits for the event, gets the CPU at once. */
-static void stop(const struct supervise_event *ev)
+/* Stops the current thread with the event in @ce (on its stack, filled
+ * in but for the thread id) until resumed or killed. The supervisor, if
+ * it waits for the event, gets the CPU at once. */
+static void stop(struct channel_event *ce)
 {
 	struct thread *self = sched_current();
 	struct process *p = self->process;
 	struct supervise_channel *ch = p->supervision;
-	struct channel_event ce = { .ev = *ev, .allocated = false };
 
-	ce.ev.thread = self->id;
-	list_init(&ce.link);
+	ce->ev.thread = self->id;
+	ce->allocated = false;
+	list_init(&ce->link);
 	spin_lock(&ch->lock);
 	self->stopped = true;
 	spin_unlock(&ch->lock);
 	sched_handoff_arm();
-	post_event(ch, &ce);
+	post_event(ch, ce);
 	spin_lock(&ch->resume.lock);
 	while (__atomic_load_n(&self->stopped, __ATOMIC_ACQUIRE) &&
 	       !__atomic_load_n(&p->killed, __ATOMIC_ACQUIRE)) {
@@ -186,9 +187,9 @@ static void stop(const struct supervise_event *ev)
 	sched_handoff_flush(); /* when it never blocked */
 	/* An event nobody took (killed first) goes with its stack. Taken
 	 * ones were unlinked before the resume we saw. */
-	if (list_is_linked(&ce.link)) {
+	if (list_is_linked(&ce->link)) {
 		spin_lock(&ch->lock);
-		list_remove(&ce.link);
+		list_remove(&ce->link);
 		spin_unlock(&ch->lock);
 	}
 	self->stopped = false;
@@ -197,29 +198,35 @@ static void stop(const struct supervise_event *ev)
 
 void supervise_syscall(struct trap_frame *f)
 {
-	struct supervise_event ev = {
-		.kind = SUPERVISE_EVENT_SYSCALL,
-		.nr = f->rax,
-		.args = { f->rdi, f->rsi, f->rdx, f->r10, f->r8, f->r9 },
-		.rip = f->rip,
-		.rsp = f->rsp,
-	};
+	struct channel_event ce;
 
+	/* Every field set: no zeroing of the whole event first. */
+	ce.ev.kind = SUPERVISE_EVENT_SYSCALL;
+	ce.ev.reserved = 0;
+	ce.ev.nr = f->rax;
+	ce.ev.args[0] = f->rdi;
+	ce.ev.args[1] = f->rsi;
+	ce.ev.args[2] = f->rdx;
+	ce.ev.args[3] = f->r10;
+	ce.ev.args[4] = f->r8;
+	ce.ev.args[5] = f->r9;
+	ce.ev.rip = f->rip;
+	ce.ev.rsp = f->rsp;
 	f->rax = (uint64_t)-(int64_t)SYS_LINUX_ENOSYS; /* unless answered */
-	stop(&ev);
+	stop(&ce);
 }
 
 void supervise_fault(struct trap_frame *f, uint64_t address)
 {
-	struct supervise_event ev = {
-		.kind = SUPERVISE_EVENT_FAULT,
-		.nr = f->vector,
-		.args = { f->error, address },
-		.rip = f->rip,
-		.rsp = f->rsp,
+	struct channel_event ce = {
+		.ev = { .kind = SUPERVISE_EVENT_FAULT,
+			.nr = f->vector,
+			.args = { f->error, address },
+			.rip = f->rip,
+			.rsp = f->rsp },
 	};
 
-	stop(&ev);
+	stop(&ce);
 }
 
 void supervise_process_ended(struct process *p, int code)
