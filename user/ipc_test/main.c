@@ -793,6 +793,45 @@ static void test_too_small_receivers(void)
 	close_handle(pq.handle);
 }
 
+/* A stream's other endpoint (its only handle) sent over the stream
+ * itself: its last-handle close runs once the stream's lock is dropped
+ * (it used to run under it and hang the CPU). Queued, and waiting. */
+static void test_transfer_peer_endpoint(void)
+{
+	struct rt_queue q;
+	struct queue_cqe cqe;
+	uint32_t ep[2];
+	uint64_t conv;
+
+	rt_queue_create(&q, 8, 8);
+	new_stream(ep);
+	send_sqe(&q, ep[0], 0, "peer", 4, 1)->arg[3] = ep[1];
+	submit(&q, 1);
+	ktest_check("ipc/send_peer_endpoint_queued",
+		    reap(&q, &cqe, 0) && cqe.result == 4, "send failed");
+	send_sqe(&q, ep[0], 0, "more", 4, 2);
+	submit(&q, 1);
+	ktest_check("ipc/send_peer_endpoint_then_closed",
+		    reap(&q, &cqe, 0) && cqe.result == -ERR_PEER_CLOSED,
+		    "the peer is not closed");
+	close_handle(ep[0]);
+
+	new_stream(ep);
+	send_sqe(&q, ep[0], 0, "open", 4, 1);
+	submit(&q, 1);
+	reap(&q, &cqe, 0);
+	conv = cqe.value;
+	fill_inbox(&q, ep[0], conv);
+	send_sqe(&q, ep[0], conv, "peer", 4, 3)->arg[3] = ep[1];
+	submit(&q, 1);
+	ktest_check("ipc/waiting_send_peer_endpoint",
+		    reap(&q, &cqe, 0) && cqe.context == 3 &&
+			    cqe.result == -ERR_PEER_CLOSED,
+		    "the waiting send was not ended");
+	close_handle(ep[0]);
+	close_handle(q.handle);
+}
+
 /* --- ping-pong with the hand-off, several pairs at once --- */
 
 #define PAIRS 3
@@ -1231,6 +1270,7 @@ int main(void)
 	test_direct_copy();
 	test_waiting_sends();
 	test_too_small_receivers();
+	test_transfer_peer_endpoint();
 	test_ping_pong();
 	test_cancel_race();
 	test_supervision();

@@ -213,11 +213,10 @@ void handle_cache_flush(struct handle_cache *cache)
 	}
 }
 
-err_t handle_remove(struct handle_table *table, handle_t h,
-		    struct kobject **out, uint32_t *out_rights)
+err_t handle_take(struct handle_table *table, handle_t h,
+		  struct kobject **out, uint32_t *out_rights)
 {
 	struct handle_slot *s;
-	struct kobject *obj;
 	uint32_t index;
 
 	spin_lock(&table->lock);
@@ -226,7 +225,7 @@ err_t handle_remove(struct handle_table *table, handle_t h,
 		spin_unlock(&table->lock);
 		return ERR_BAD_HANDLE;
 	}
-	obj = s->obj;
+	*out = s->obj;
 	if (out_rights) {
 		*out_rights = s->rights;
 	}
@@ -237,6 +236,18 @@ err_t handle_remove(struct handle_table *table, handle_t h,
 	table->free_head = index + 1;
 	table->count--;
 	spin_unlock(&table->lock);
+	return ERR_OK;
+}
+
+err_t handle_remove(struct handle_table *table, handle_t h,
+		    struct kobject **out, uint32_t *out_rights)
+{
+	struct kobject *obj;
+	err_t err = handle_take(table, h, &obj, out_rights);
+
+	if (err) {
+		return err;
+	}
 	kobject_handle_closed(obj);
 	if (out) {
 		*out = obj;

@@ -80,6 +80,12 @@ void handle_cache_flush(struct handle_cache *cache);
  * now owns that reference) when @out is given, else drops it. */
 err_t handle_remove(struct handle_table *table, handle_t h,
 		    struct kobject **out, uint32_t *out_rights);
+/* As handle_remove with @out, but the object's handle count is left for
+ * the caller to drop with kobject_handle_closed once it holds no lock
+ * (its last-handle callback may take any lock: a stream endpoint's
+ * takes its stream's). */
+err_t handle_take(struct handle_table *table, handle_t h,
+		  struct kobject **out, uint32_t *out_rights);
 /* Duplicates @h with @rights (must be a subset of its rights, and it must
  * have RIGHT_DUPLICATE). */
 err_t handle_duplicate(struct handle_table *table, handle_t h,

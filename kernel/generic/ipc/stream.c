@@ -599,6 +599,7 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 	struct stream_src src;
 	uint8_t small[STREAM_SMALL];
 	struct stream_recv *too_small = NULL;
+	struct kobject *taken = NULL;	/* handle_take'n, count to drop */
 	struct stream_send *snd = NULL;
 	struct stream_msg *m = NULL;
 	struct stream_endpoint *ep;
@@ -640,6 +641,18 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 		src.kdata = small;
 	} else if (!uaccess_range_ok(src.ubuf, len)) {
 		err = ERR_FAULT;
+	} else if (transfer) {
+		/* A message that carries a handle is copied in first: once
+		 * the handle has left the sender's table, reading the bytes
+		 * must not fail. */
+		m = kmalloc(sizeof(*m) + len);
+		if (!m) {
+			err = ERR_NO_MEMORY;
+		} else if (uaccess_copy_in(m->data, src.ubuf, len)) {
+			err = ERR_FAULT;
+		} else {
+			src.kdata = m->data;
+		}
 	}
 	if (!err && transfer) {
 		struct kobject *obj;
@@ -753,11 +766,15 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 						       : s->next_conversation,
 			};
 			if (transfer) {
-				err = handle_remove(&self->handles, transfer,
-						    &m->handle, &m->rights);
+				/* Its last-handle callback may take this
+				 * stream's lock: run after it is dropped. */
+				err = handle_take(&self->handles, transfer,
+						  &m->handle, &m->rights);
 				if (err) {
 					break;
 				}
+				taken = m->handle;
+				kobject_get(taken);
 			}
 			if (!wanted) {
 				s->next_conversation++;
@@ -797,11 +814,13 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 			continue;
 		}
 		if (transfer) {
-			err = handle_remove(&self->handles, transfer,
-					    &snd->handle, &snd->rights);
+			err = handle_take(&self->handles, transfer,
+					  &snd->handle, &snd->rights);
 			if (err) {
 				break;
 			}
+			taken = snd->handle;
+			kobject_get(taken);
 		}
 		snd->opens = wanted == 0;
 		snd->conversation = wanted ? wanted : s->next_conversation++;
@@ -814,6 +833,10 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 		if (m) {
 			kfree(m);
 		}
+		if (taken) {
+			kobject_handle_closed(taken);
+			kobject_put(taken);
+		}
 		kobject_put(&ep->obj);
 		return QUEUE_SUBMIT_PENDING;
 	}
@@ -821,6 +844,10 @@ enum queue_submit stream_op_send(struct queue *q, const struct queue_sqe *sqe,
 out:
 	if (too_small) {
 		recv_fail(too_small, ERR_TOO_BIG, len);
+	}
+	if (taken) { /* the stream lock is dropped now */
+		kobject_handle_closed(taken);
+		kobject_put(taken);
 	}
 	if (m) {
 		kfree(m); /* never queued: carries no handle */
