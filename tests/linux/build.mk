@@ -9,6 +9,12 @@
 LINUX_CC := musl-gcc
 LINUX_CFLAGS := -std=gnu11 -O2 -g -static -D_GNU_SOURCE $(WARN)
 LINUX_TESTS := $(patsubst tests/linux/%.c,%,$(sort $(wildcard tests/linux/*.c)))
+# wip_<area>: cases that pass on Linux but not yet in Keel. The host runs
+# them in `make test`; the guest's runner leaves them out until the posix
+# server passes them and they move into <area>.c. They are in the initrd
+# all the same, with /test/runner_all, which runs every program: boot with
+# posix.init=/test/runner_all to see where Keel stands.
+LINUX_GUEST_TESTS := $(filter-out wip_%,$(LINUX_TESTS))
 LINUX_TEST_BINS := $(patsubst %,$(BUILD)/linux/%,$(LINUX_TESTS))
 
 $(BUILD)/linux/%: tests/linux/%.c tests/linux/lt.h
@@ -16,18 +22,24 @@ $(BUILD)/linux/%: tests/linux/%.c tests/linux/lt.h
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_GROUP='"$*"' -o $@ $<
 
-# The guest's runner (the test boots' first Linux program) knows the list.
+# The guest's runner (the test boots' first Linux program) knows the list
+# of the guest's programs.
 LINUX_RUNNER := $(BUILD)/linux/runner
 $(LINUX_RUNNER): tests/linux/runner/runner.c tests/linux/build.mk
+	$(call msg,MUSLCC,$@)
+	@mkdir -p $(dir $@)
+	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_GUEST_TESTS)"' -o $@ $<
+LINUX_RUNNER_ALL := $(BUILD)/linux/runner_all
+$(LINUX_RUNNER_ALL): tests/linux/runner/runner.c tests/linux/build.mk
 	$(call msg,MUSLCC,$@)
 	@mkdir -p $(dir $@)
 	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_TESTS)"' -o $@ $<
 
 INITRD_FILES += $(foreach t,$(LINUX_TESTS),$(BUILD)/linux/$(t):test/$(t)) \
-	$(LINUX_RUNNER):test/runner
-$(INITRD): $(LINUX_TEST_BINS) $(LINUX_RUNNER)
+	$(LINUX_RUNNER):test/runner $(LINUX_RUNNER_ALL):test/runner_all
+$(INITRD): $(LINUX_TEST_BINS) $(LINUX_RUNNER) $(LINUX_RUNNER_ALL)
 
-test-build: $(LINUX_TEST_BINS) $(LINUX_RUNNER)
+test-build: $(LINUX_TEST_BINS) $(LINUX_RUNNER) $(LINUX_RUNNER_ALL)
 
 .PHONY: linux-tests
 linux-tests: $(LINUX_TEST_BINS)

@@ -18,27 +18,54 @@
  *	LT_EXPECT("write_count", write(1, "x", 1), 1);
  *	LT_ERRNO("write_bad_fd", write(-1, "x", 1), EBADF);
  *
- * Cases all run in the one process for now; one process per case (fork)
- * comes when the posix server has fork.
+ * A case that could crash or hang runs in a process of its own,
+ * LT_CASE(fn): fn runs in a child under a time limit, its failures are
+ * counted through a pipe, and a child that dies, runs out of time or
+ * exits with a status other than 0 is one more failure, named after fn.
+ * So one broken case does not hide the others.
+ *
+ * Programs that use files work in a fresh directory under /tmp
+ * (lt_tmpdir_enter/lt_tmpdir_leave), which is tmpfs in Keel.
  */
 #pragma once
 
+#include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef LT_GROUP
 #error "LT_GROUP must name the program (tests/linux/build.mk sets it)"
 #endif
 
+/* futex(2) operations: musl-gcc has no <linux/futex.h>. */
+#define LT_FUTEX_WAIT 0
+#define LT_FUTEX_WAKE 1
+#define LT_FUTEX_WAIT_BITSET 9
+#define LT_FUTEX_WAKE_BITSET 10
+#define LT_FUTEX_PRIVATE 128
+#define LT_FUTEX_CLOCK_REALTIME 256
+
 /* Addresses no user program may pass: the kernel half. */
 #define LT_KERNEL_PTR ((void *)0xffffffff80000000ul)
 #define LT_NONCANONICAL_PTR ((void *)0x0000800000000000ul)
 
+/* The time limit of one LT_CASE, in seconds. */
+#define LT_CASE_SECONDS 30
+
 static int lt_failed;
+/* In a case's process: the pipe to the parent, one byte per failure. */
+static int lt_fail_fd = -1;
 
 /* Writes one line made from @fmt in a single write(2). */
 static inline void lt_line(const char *fmt, ...)
@@ -76,6 +103,10 @@ static inline void lt_report(const char *name, bool ok, const char *fmt, ...)
 		return;
 	}
 	lt_failed++;
+	if (lt_fail_fd >= 0) {
+		while (write(lt_fail_fd, "F", 1) < 0 && errno == EINTR) {
+		}
+	}
 	va_start(ap, fmt);
 	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
@@ -109,6 +140,207 @@ static inline void lt_report(const char *name, bool ok, const char *fmt, ...)
 			  #call, lt_ret_, lt_errno_, strerror(lt_errno_),    \
 			  (err), strerror(err), __LINE__);                   \
 	} while (0)
+
+/* Counts @n failures reported by another program (an exec'd child
+ * prints its own lines and exits with its count). */
+static inline void lt_add_failures(int n)
+{
+	lt_failed += n;
+	while (n-- > 0 && lt_fail_fd >= 0) {
+		while (write(lt_fail_fd, "F", 1) < 0 && errno == EINTR) {
+		}
+	}
+}
+
+/* Waits for child @pid; its wait status, or -1 when waitpid fails. */
+static inline int lt_wait(pid_t pid)
+{
+	int status;
+
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			return -1;
+		}
+	}
+	return status;
+}
+
+/* Describes wait status @status into @buf (for failure messages). */
+static inline const char *lt_status_str(int status, char *buf, size_t size)
+{
+	if (status == -1) {
+		snprintf(buf, size, "waitpid failed");
+	} else if (WIFEXITED(status)) {
+		snprintf(buf, size, "exit status %d", WEXITSTATUS(status));
+	} else if (WIFSIGNALED(status)) {
+		snprintf(buf, size, "killed by signal %d%s", WTERMSIG(status),
+			 WTERMSIG(status) == SIGALRM ? " (time limit)" : "");
+	} else {
+		snprintf(buf, size, "wait status %#x", status);
+	}
+	return buf;
+}
+
+/* Monotonic time in nanoseconds. */
+static inline int64_t lt_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static volatile sig_atomic_t lt_case_timed_out;
+
+static void lt_case_alarm(int sig)
+{
+	lt_case_timed_out = 1;
+}
+
+/*
+ * Runs @fn as case @name in a child process, which leads a process group
+ * of its own, with a time limit of LT_CASE_SECONDS kept by the parent
+ * (so the case may use alarm and SIGALRM itself): when it runs out, the
+ * group is killed. The child's failures (and its children's) come back
+ * one byte each through a pipe; a child that does not exit with status 0
+ * by itself is one more failure named @name. An alarm the program had
+ * (the guest runner's time limit) is set again afterwards.
+ */
+static inline void lt_case(const char *name, void (*fn)(void))
+{
+	struct sigaction sa = { .sa_handler = lt_case_alarm }, old_sa;
+	char buf[128], why[64];
+	int p[2], status, saved = lt_fail_fd;
+	unsigned left;
+	int64_t start;
+	ssize_t n;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		lt_report(name, false, "pipe2: %s", strerror(errno));
+		return;
+	}
+	pid = fork();
+	if (pid < 0) {
+		lt_report(name, false, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		setpgid(0, 0);
+		lt_fail_fd = p[1];
+		fn();
+		_exit(0);
+	}
+	close(p[1]);
+	setpgid(pid, pid);
+	start = lt_now_ns();
+	lt_case_timed_out = 0;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGALRM, &sa, &old_sa);
+	left = alarm(LT_CASE_SECONDS);
+	while (waitpid(pid, &status, 0) < 0) {
+		if (errno != EINTR) {
+			status = -1;
+			break;
+		}
+		if (lt_case_timed_out) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+		}
+	}
+	alarm(0);
+	sigaction(SIGALRM, &old_sa, NULL);
+	if (left) {
+		int64_t spent = (lt_now_ns() - start) / 1000000000;
+
+		alarm(spent < left ? left - (unsigned)spent : 1);
+	}
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	while ((n = read(p[0], buf, sizeof(buf))) > 0 ||
+	       (n < 0 && errno == EINTR)) {
+		lt_failed += n > 0 ? (int)n : 0;
+		if (saved >= 0 && n > 0) {
+			while (write(saved, buf, (size_t)n) < 0 &&
+			       errno == EINTR) {
+			}
+		}
+	}
+	close(p[0]);
+	if (lt_case_timed_out) {
+		lt_report(name, false, "case process: time limit (%d s)",
+			  LT_CASE_SECONDS);
+	} else if (status != 0) {
+		lt_report(name, false, "case process: %s",
+			  lt_status_str(status, why, sizeof(why)));
+	}
+}
+
+#define LT_CASE(fn) lt_case(#fn, fn)
+
+/* Sleeps @ms milliseconds, resuming after signals. */
+static inline void lt_msleep(long ms)
+{
+	struct timespec ts = { ms / 1000, (ms % 1000) * 1000000 };
+
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR) {
+	}
+}
+
+/* Removes @name in directory @at and everything below it. */
+static inline void lt_remove_tree(int at, const char *name)
+{
+	struct dirent *de;
+	DIR *d;
+	int fd;
+
+	if (unlinkat(at, name, 0) == 0 ||
+	    unlinkat(at, name, AT_REMOVEDIR) == 0) {
+		return;
+	}
+	fd = openat(at, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+	if (fd < 0) {
+		return;
+	}
+	fchmod(fd, 0700);
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return;
+	}
+	while ((de = readdir(d))) {
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
+			lt_remove_tree(dirfd(d), de->d_name);
+		}
+	}
+	closedir(d);
+	unlinkat(at, name, AT_REMOVEDIR);
+}
+
+static char lt_tmpdir[64];
+
+/* Makes a fresh directory under /tmp and makes it the working directory;
+ * its path stays in lt_tmpdir. False (with a failure) when it cannot. */
+static inline bool lt_tmpdir_enter(void)
+{
+	snprintf(lt_tmpdir, sizeof(lt_tmpdir), "/tmp/lt.%s.XXXXXX", LT_GROUP);
+	if (!mkdtemp(lt_tmpdir) || chdir(lt_tmpdir) < 0) {
+		lt_report("tmpdir", false, "mkdtemp/chdir %s: %s", lt_tmpdir,
+			  strerror(errno));
+		return false;
+	}
+	return true;
+}
+
+/* Leaves the directory of lt_tmpdir_enter and removes it. */
+static inline void lt_tmpdir_leave(void)
+{
+	if (chdir("/") == 0 && lt_tmpdir[0]) {
+		lt_remove_tree(AT_FDCWD, lt_tmpdir);
+	}
+}
 
 /* The exit status for main: the number of failed cases, at most 100. */
 static inline int lt_done(void)
