@@ -33,7 +33,8 @@ LINUX_RUNNER_ALL := $(BUILD)/linux/runner_all
 $(LINUX_RUNNER_ALL): tests/linux/runner/runner.c tests/linux/build.mk
 	$(call msg,MUSLCC,$@)
 	@mkdir -p $(dir $@)
-	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_TESTS)"' -o $@ $<
+	$(Q)$(LINUX_CC) $(LINUX_CFLAGS) -DLT_TESTS='"$(LINUX_TESTS)"' \
+		-DRUNNER_TIMEOUT=600 -o $@ $<
 
 INITRD_FILES += $(foreach t,$(LINUX_TESTS),$(BUILD)/linux/$(t):test/$(t)) \
 	$(LINUX_RUNNER):test/runner $(LINUX_RUNNER_ALL):test/runner_all

@@ -61,7 +61,9 @@
 #define LT_NONCANONICAL_PTR ((void *)0x0000800000000000ul)
 
 /* The time limit of one LT_CASE, in seconds. */
+#ifndef LT_CASE_SECONDS
 #define LT_CASE_SECONDS 30
+#endif
 
 static int lt_failed;
 /* In a case's process: the pipe to the parent, one byte per failure. */

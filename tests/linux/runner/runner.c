@@ -16,7 +16,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#ifndef RUNNER_TIMEOUT
 #define RUNNER_TIMEOUT 120
+#endif
 
 static int failures;
 
