@@ -200,22 +200,74 @@ static void lt_case_alarm(int sig)
 }
 
 /*
+ * Tells the case's parent about @pid, a process of the case that left
+ * the case's process group (setpgid), so that it goes too when the case
+ * ends: leftovers would hold the output pipe open and use the CPUs.
+ */
+static inline void lt_track(pid_t pid)
+{
+	char rec[1 + sizeof(pid)];
+
+	if (lt_fail_fd < 0) {
+		return;
+	}
+	rec[0] = 'P';
+	memcpy(rec + 1, &pid, sizeof(pid));
+	while (write(lt_fail_fd, rec, sizeof(rec)) < 0 && errno == EINTR) {
+	}
+}
+
+/* Reads a finished case's pipe: counts the failures ('F') and kills the
+ * tracked process groups ('P' + pid) that are still there. */
+static inline void lt_case_collect(int fd)
+{
+	static char buf[16384];
+	size_t len = 0;
+	ssize_t n;
+
+	fcntl(fd, F_SETFL, O_NONBLOCK);
+	while (len < sizeof(buf) &&
+	       ((n = read(fd, buf + len, sizeof(buf) - len)) > 0 ||
+		(n < 0 && errno == EINTR))) {
+		len += n > 0 ? (size_t)n : 0;
+	}
+	for (size_t i = 0; i < len; i++) {
+		pid_t pid;
+
+		if (buf[i] == 'F') {
+			lt_add_failures(1);
+			continue;
+		}
+		if (buf[i] != 'P' || i + sizeof(pid) >= len) {
+			continue;
+		}
+		memcpy(&pid, buf + i + 1, sizeof(pid));
+		i += sizeof(pid);
+		/* still the group it made, in our session: not a reused pid */
+		if (pid > 0 && getpgid(pid) == pid && getsid(pid) == getsid(0)) {
+			kill(-pid, SIGKILL);
+		}
+	}
+}
+
+/*
  * Runs @fn as case @name in a child process, which leads a process group
  * of its own, with a time limit of LT_CASE_SECONDS kept by the parent
  * (so the case may use alarm and SIGALRM itself): when it runs out, the
- * group is killed. The child's failures (and its children's) come back
- * one byte each through a pipe; a child that does not exit with status 0
- * by itself is one more failure named @name. An alarm the program had
- * (the guest runner's time limit) is set again afterwards.
+ * child is killed. When the child is gone, so is what is left of its
+ * group and of the groups it tracked (lt_track). The child's failures
+ * (and its children's) come back one byte each through a pipe; a child
+ * that does not exit with status 0 by itself is one more failure named
+ * @name. An alarm the program had (the guest runner's time limit) is
+ * set again afterwards.
  */
 static inline void lt_case(const char *name, void (*fn)(void))
 {
 	struct sigaction sa = { .sa_handler = lt_case_alarm }, old_sa;
-	char buf[128], why[64];
-	int p[2], status, saved = lt_fail_fd;
+	char why[64];
+	int p[2], status;
 	unsigned left;
 	int64_t start;
-	ssize_t n;
 	pid_t pid;
 
 	if (pipe2(p, O_CLOEXEC) < 0) {
@@ -249,7 +301,6 @@ static inline void lt_case(const char *name, void (*fn)(void))
 			break;
 		}
 		if (lt_case_timed_out) {
-			kill(-pid, SIGKILL);
 			kill(pid, SIGKILL);
 		}
 	}
@@ -260,16 +311,8 @@ static inline void lt_case(const char *name, void (*fn)(void))
 
 		alarm(spent < left ? left - (unsigned)spent : 1);
 	}
-	fcntl(p[0], F_SETFL, O_NONBLOCK);
-	while ((n = read(p[0], buf, sizeof(buf))) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		lt_failed += n > 0 ? (int)n : 0;
-		if (saved >= 0 && n > 0) {
-			while (write(saved, buf, (size_t)n) < 0 &&
-			       errno == EINTR) {
-			}
-		}
-	}
+	kill(-pid, SIGKILL);
+	lt_case_collect(p[0]);
 	close(p[0]);
 	if (lt_case_timed_out) {
 		lt_report(name, false, "case process: time limit (%d s)",

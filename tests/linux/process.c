@@ -1050,6 +1050,7 @@ static void case_sessions(void)
 		_exit(0);
 	}
 	LT_EXPECT("setpgid_child", setpgid(pid, pid), 0);
+	lt_track(pid);
 	LT_EXPECT("getpgid_child", getpgid(pid), pid);
 	LT_EXPECT("setpgid_child_back", setpgid(pid, getpgrp()), 0);
 	LT_EXPECT("getpgid_child_back", getpgid(pid), getpgrp());

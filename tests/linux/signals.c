@@ -603,6 +603,7 @@ static void case_kill(void)
 		_exit(0);
 	}
 	setpgid(a, a);
+	lt_track(a);
 	b = fork();
 	if (b == 0) {
 		setpgid(0, a);
@@ -1046,6 +1047,7 @@ static void case_stop_continue(void)
 		}
 	}
 	setpgid(pid, pid);
+	lt_track(pid);
 	while (shared[0] == 0) {
 		lt_msleep(1);
 	}

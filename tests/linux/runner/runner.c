@@ -5,11 +5,15 @@
  * one at a time, with its output through a pipe so that it can count
  * the failures reported, and adds a "<group>/exit" case as
  * tests/linux/run.py does on the host: the program must end by itself,
- * within the time limit, with an exit status equal to its failures.
+ * within the time limit, with an exit status equal to its failures. A
+ * process the program left behind does not hold the runner up: once the
+ * program has ended, the runner takes what is in the pipe and goes on.
  * Exits with the number of failed cases it saw.
  */
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +23,8 @@
 #ifndef RUNNER_TIMEOUT
 #define RUNNER_TIMEOUT 120
 #endif
+
+#define LINE_MAX_LEN 1024
 
 static int failures;
 
@@ -37,36 +43,70 @@ static void report(const char *group, int ok, const char *why)
 	write(1, line, (size_t)n);
 }
 
-/* Copies the child's output to ours line by line, counting FAIL lines. */
-static int pump(int fd, int *results)
+/* Copies @len bytes of the child's output to ours line by line, counting
+ * results in *@results and failures in *@fails. */
+static void copy_lines(const char *buf, ssize_t len, char *line,
+		       size_t *used, int *results, int *fails)
 {
-	char buf[4096], line[1024];
-	size_t len = 0;
+	for (ssize_t i = 0; i < len; i++) {
+		if (*used < LINE_MAX_LEN - 1) {
+			line[(*used)++] = buf[i];
+		}
+		if (buf[i] != '\n') {
+			continue;
+		}
+		line[*used] = '\0';
+		write(1, line, *used);
+		if (strstr(line, "KTEST FAIL ")) {
+			(*fails)++;
+			(*results)++;
+		} else if (strstr(line, "KTEST PASS ")) {
+			(*results)++;
+		}
+		*used = 0;
+	}
+}
+
+/*
+ * Copies the output of child @pid from @fd until the end of the pipe or,
+ * when a process the child left behind keeps the pipe open, until the
+ * child has ended and the pipe is quiet. Leaves the child's wait status
+ * in *@status (-1: not reaped here); returns the failures seen.
+ */
+static int pump(int fd, pid_t pid, int *status, int *results)
+{
+	char buf[4096], line[LINE_MAX_LEN];
+	struct pollfd pf = { .fd = fd, .events = POLLIN };
+	size_t used = 0;
 	int fails = 0;
+	bool exited = false;
 	ssize_t n;
 
-	while ((n = read(fd, buf, sizeof(buf))) > 0 ||
-	       (n < 0 && errno == EINTR)) {
-		for (ssize_t i = 0; i < n; i++) {
-			if (len < sizeof(line) - 1) {
-				line[len++] = buf[i];
-			}
-			if (buf[i] != '\n') {
-				continue;
-			}
-			line[len] = '\0';
-			write(1, line, len);
-			if (strstr(line, "KTEST FAIL ")) {
-				fails++;
-				(*results)++;
-			} else if (strstr(line, "KTEST PASS ")) {
-				(*results)++;
-			}
-			len = 0;
+	*status = -1;
+	for (;;) {
+		int r = poll(&pf, 1, exited ? 0 : 500);
+
+		if (r < 0 && errno == EINTR) {
+			continue;
 		}
+		if (r == 0) {
+			if (exited) {
+				break;
+			}
+			exited = waitpid(pid, status, WNOHANG) == pid;
+			continue;
+		}
+		n = read(fd, buf, sizeof(buf));
+		if (n < 0 && errno == EINTR) {
+			continue;
+		}
+		if (n <= 0) {
+			break;
+		}
+		copy_lines(buf, n, line, &used, results, &fails);
 	}
-	if (len) {
-		write(1, line, len);
+	if (used) {
+		write(1, line, used);
 		write(1, "\n", 1);
 	}
 	return fails;
@@ -101,9 +141,9 @@ static void run(const char *group)
 		_exit(127);
 	}
 	close(pipefd[1]);
-	fails = pump(pipefd[0], &results);
+	fails = pump(pipefd[0], pid, &status, &results);
 	close(pipefd[0]);
-	if (waitpid(pid, &status, 0) != pid) {
+	if (status == -1 && waitpid(pid, &status, 0) != pid) {
 		report(group, 0, "waitpid failed");
 	} else if (WIFSIGNALED(status)) {
 		snprintf(why, sizeof(why), "killed by signal %d%s",
