@@ -50,18 +50,18 @@ SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--expect '^hi' \
 	--send 'ls /bin | grep -c busybox' --expect '^1' \
 	--send 'cd /tmp/d && pwd' --expect '^/tmp/d' \
-	--send 'echo started; sleep 600' --expect '^started' \
-	--send-raw "$$(printf '\003')" --send 'echo after-ctrl-c' \
+	--send 'ls -l /proc/self/ | grep -c keel_trace' --expect '^1' \
+	--send 'echo piped | cat /dev/stdin' --expect '^piped' \
+	--send 'cat <(echo substituted)' --expect '^substituted' \
+	--send 'ps' --expect 'PID +USER +COMMAND' \
+	--send "sh -c 'echo started; exec sleep 600'" --expect '^started' \
+	--pause 1 --send-raw "$$(printf '\003')" --send 'echo after-ctrl-c' \
 	--expect '^after-ctrl-c' \
 	--send "sh -c 'echo running; exec sleep 600'" --expect '^running' \
 	--pause 1 --send-raw "$$(printf '\032')" --expect 'Stopped' \
 	--send 'jobs; echo listed' --expect '^listed' --send 'fg' \
 	--expect 'sleep 600' --pause 1 --send-raw "$$(printf '\003')" \
-	--send 'echo after-fg' --expect '^after-fg' \
-	--send 'ls -l /proc/self/ | grep -c keel_trace' --expect '^1' \
-	--send 'echo piped | cat /dev/stdin' --expect '^piped' \
-	--send 'cat <(echo substituted)' --expect '^substituted' \
-	--send 'ps' --expect 'PID +USER +COMMAND'
+	--send 'echo after-fg' --expect '^after-fg'
 
 guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)
