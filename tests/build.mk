@@ -61,7 +61,8 @@ SCENARIO_SHELL := --expect 'bash.*\# ' --send 'echo $$((6*7))' --expect '^42' \
 	--pause 1 --send-raw "$$(printf '\032')" --expect 'Stopped' \
 	--send 'jobs; echo listed' --expect '^listed' --send 'fg' \
 	--expect 'sleep 600' --pause 1 --send-raw "$$(printf '\003')" \
-	--send 'echo after-fg' --expect '^after-fg'
+	--send 'echo after-fg' --expect '^after-fg' \
+	--send 'poweroff' --expect 'acpi: powering off'
 
 guest-tests: $(TEST_IMAGE) $(IMAGE)
 	@mkdir -p $(RESULTS)
