@@ -5,8 +5,8 @@
 #                  line (TEST_CMDLINE), booted by tests/build.mk
 #
 # Both are made by tools/mkimage.sh from the kernel, the initrd and a
-# staged root directory $(BUILD)/rootfs (etc/keel-release, bin/ with our
-# programs). Every QEMU command line lives in tools/qemu.sh.
+# staged root directory $(BUILD)/rootfs (the initrd's tree, etc/keel-release
+# and EXTRA_ROOT). Every QEMU command line lives in tools/qemu.sh.
 #
 #   make run KERNEL_CMDLINE="init=/bin/fault"   boots with other options
 #   make run SMP=4 MEM=512                      another machine size
@@ -22,13 +22,32 @@ KEEL_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || \
 
 QEMU_ENV = MEM=$(MEM) SMP=$(SMP) BUILD=$(BUILD)
 
-# The staged root file system; the stamp stands for the whole directory.
-$(ROOTFS).stamp: $(USER_BINS) tools/build.mk
+# The staged root file system: the initrd's tree (our programs, busybox
+# and its links, bash, init, the tests), etc/keel-release, and then the
+# user's own tree when there is one:
+#
+#   make image EXTRA_ROOT=dir       copies dir's files into the root
+#
+# (several directories: EXTRA_ROOT="a b"). The stamp stands for the
+# whole directory; with EXTRA_ROOT set it is staged again on every run,
+# since make cannot see into the user's tree, and $(ROOTFS).extra (the
+# value, rewritten when it changes) stages it again when it is dropped.
+EXTRA_ROOT ?=
+$(ROOTFS).extra: tools-rootfs-extra
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(EXTRA_ROOT)' | cmp -s - $@ || \
+		printf '%s\n' '$(EXTRA_ROOT)' > $@
+
+$(ROOTFS).stamp: $(INITRD) tools/build.mk tools/mkrootfs.sh $(ROOTFS).extra \
+		$(if $(strip $(EXTRA_ROOT)),tools-rootfs-extra)
 	$(call msg,ROOTFS,$(ROOTFS))
-	$(Q)rm -rf $(ROOTFS) && mkdir -p $(ROOTFS)/etc $(ROOTFS)/bin
-	$(Q)echo "Keel $(KEEL_VERSION)" > $(ROOTFS)/etc/keel-release
-	$(Q)$(if $(USER_BINS),cp $(USER_BINS) $(ROOTFS)/bin/)
+	$(Q)tools/mkrootfs.sh --base $(BUILD)/initrd \
+		$(foreach d,$(EXTRA_ROOT),--extra $(d)) \
+		--release "Keel $(KEEL_VERSION)" --out $(ROOTFS)
 	$(Q)touch $@
+
+.PHONY: tools-rootfs-extra
+tools-rootfs-extra:
 
 # A command line lives in a file rewritten only when it changes, so that
 # `make run KERNEL_CMDLINE=...` rebuilds the image, and only then.
