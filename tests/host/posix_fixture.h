@@ -16,6 +16,9 @@
 #include "../../servers/posix/tmpfs.h"
 #include "../../servers/posix/vfs.h"
 #include <linux_abi/errno.h>
+#ifdef FX_REMOTEFS
+#include "fs_loopback.h"
+#endif
 
 static struct vfs_timespec fake_now = { 1000000, 500 };
 
@@ -33,6 +36,9 @@ static inline void tick(void)
 static const uint32_t user_groups[] = { 100 };
 
 struct fx {
+	/* The tmpfs instance the tests look into (tmpfs_used_*). Built
+	 * with FX_REMOTEFS, the root is remotefs over the protocol
+	 * (fs_loopback.h) serving that tmpfs, not the tmpfs itself. */
 	struct vfs_sb *sb;
 	struct vfs_path root, cwd;
 	struct vfs_ctx ctx;	/* root */
@@ -47,10 +53,27 @@ static inline void fx_init_opts(struct fx *f,
 	memset(f, 0, sizeof(*f));
 	f->hooks.now = fake_clock;
 	vfs_set_hooks(&f->hooks);
+#ifdef FX_REMOTEFS
+	{
+		struct vfs_sb *rsb;
+		struct loopback *lb;
+
+		if (tmpfs_create(opts, &f->sb) < 0) {
+			abort();
+		}
+		lb = lb_create(f->sb);	/* f->sb stays valid: lb holds it */
+		if (remotefs_mount(&lb->t, 0, &rsb) < 0 ||
+		    vfs_mount_root(rsb, "rootfs", "remotefs", &f->root) < 0) {
+			abort();
+		}
+		lb_client_sb = rsb;
+	}
+#else
 	if (tmpfs_create(opts, &f->sb) < 0 ||
 	    vfs_mount_root(f->sb, "rootfs", "tmpfs", &f->root) < 0) {
 		abort();
 	}
+#endif
 	vfs_path_copy(&f->cwd, &f->root);
 	f->ctx.root = &f->root;
 	f->ctx.cwd = &f->cwd;

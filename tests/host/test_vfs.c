@@ -521,6 +521,9 @@ TEST(open_special_files_through_hooks)
 
 static struct inode *hook_inode;
 static unsigned hook_flags;
+/* The mode seen by the hook: the inode itself may be gone once its
+ * file is closed (a file system need not keep unused inodes). */
+static uint32_t hook_mode;
 
 static int64_t hook_read(struct file *fl, void *buf, size_t len,
 			 uint64_t *pos)
@@ -544,6 +547,7 @@ static int fake_open(struct lproc *caller, struct inode *inode,
 {
 	hook_inode = inode;
 	hook_flags = flags;
+	hook_mode = inode->mode;
 	if (LINUX_S_ISFIFO(inode->mode) && !inode->special) {
 		inode->special = malloc(16);
 		specials++;
@@ -578,8 +582,14 @@ TEST(open_special_hooks_called)
 	file_put(fl);
 	hook_inode = NULL;
 	CHECK_EQ(op(&f.ctx, "fifo", LINUX_O_RDONLY | LINUX_O_TRUNC, 0), 0);
-	CHECK(hook_inode != NULL && LINUX_S_ISFIFO(hook_inode->mode));
+	CHECK(hook_inode != NULL && LINUX_S_ISFIFO(hook_mode));
+#ifdef FX_REMOTEFS
+	/* remotefs keeps no unused inode: the fifo's object went with its
+	 * last opener, as Linux frees a fifo's pipe. */
+	CHECK_EQ(specials, 0);
+#else
 	CHECK_EQ(specials, 1);
+#endif
 	/* The fifo's object goes with the inode: after its last name and
 	 * user, or with the whole file system. */
 	REQUIRE(vfs_open(&f.ctx, NULL, "fifo", LINUX_O_RDWR, 0, &fl) == 0);
@@ -590,7 +600,11 @@ TEST(open_special_hooks_called)
 	REQUIRE(vfs_mknodat(&f.ctx, NULL, "fifo2", LINUX_S_IFIFO | 0666, 0) ==
 		0);
 	CHECK_EQ(op(&f.ctx, "fifo2", LINUX_O_RDONLY, 0), 0);
+#ifdef FX_REMOTEFS
+	CHECK_EQ(specials, 0);
+#else
 	CHECK_EQ(specials, 1);
+#endif
 	fx_fini(&f);
 	CHECK_EQ(specials, 0);
 }

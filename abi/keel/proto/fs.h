@@ -49,21 +49,28 @@
  *   ERR_TOO_BIG (past the largest file), ERR_READ_ONLY.
  * FS_CREATE     struct fs_create: a regular file, fifo, socket or
  *   device node (@mode has the type), named @name in @dir.
- *   reply: struct fs_attr_reply. ERR_EXISTS, ERR_NO_SPACE.
+ *   reply: struct fs_entry_reply (the new inode, a reference, and the
+ *   directory after the change). ERR_EXISTS, ERR_NO_SPACE.
  * FS_MKDIR      struct fs_create (@mode's type S_IFDIR).
  * FS_SYMLINK    struct fs_create: the tail is the name, then the target
  *   (@target_len bytes, no NUL).
  * FS_LINK       struct fs_link: a new name @name in @dir for @ino (not a
- *   directory). reply: struct fs_attr_reply (of @ino). ERR_TOO_MANY
- *   (link count limit).
+ *   directory). reply: struct fs_entry_reply (@ino, a reference, and
+ *   the directory). ERR_TOO_MANY (link count limit).
  * FS_UNLINK     struct fs_name_req: removes a non-directory's name.
- *   reply: the header. ERR_IS_DIR.
+ *   reply: struct fs_entry_reply: the inode the name was of (its nlink
+ *   and ctime changed; no reference given) and the directory. ERR_IS_DIR.
  * FS_RMDIR      struct fs_name_req: removes an empty directory.
- *   ERR_NOT_EMPTY, ERR_NOT_DIR.
+ *   reply: as UNLINK. ERR_NOT_EMPTY, ERR_NOT_DIR.
  * FS_RENAME     struct fs_rename: @old_len bytes of old name then
  *   @new_len of new; replaces the target (an empty directory for a
  *   directory) or with FS_RENAME_EXCHANGE swaps the two.
- *   reply: the header. ERR_INVALID (a directory into itself).
+ *   reply: struct fs_rename_reply: everything whose attributes changed
+ *   (no references given). ERR_INVALID (a directory into itself).
+ *
+ * Replies carry the attributes of every inode a request changed, so the
+ * client's copies stay exact without asking again (it is the only
+ * client of its mount).
  * FS_READLINK   struct fs_ino_req.   reply: struct fs_data_reply (the
  *   target).
  * FS_READDIR    struct fs_readdir: entries from position @pos on, at
@@ -75,6 +82,18 @@
  *   once what was written is on the disk.
  * FS_FORGET     struct fs_forget: returns @count references to @ino.
  *   reply: the header. ERR_INVALID (more than the client holds).
+ * FS_SEEK       struct fs_seek: the first offset >= @offset that is data
+ *   (or with FS_SEEK_HOLE a hole; the end of the file counts as one),
+ *   for lseek's SEEK_DATA and SEEK_HOLE. reply: struct fs_seek_reply.
+ *   ERR_RANGE: no data at or after @offset, or @offset past the end (the
+ *   client's ENXIO). A server that does not know its holes answers
+ *   @offset itself (all data), as Linux's generic code does.
+ *
+ * SETATTR changes exactly the fields it names: the client sends
+ * FS_SET_CTIME with the changes that move ctime (the server sets it
+ * itself only for a size change, as for WRITE). Access times are the
+ * client's: it writes them back with SETATTR (FS_SET_ATIME alone) when
+ * it is done with an inode, or earlier, lazily, as Linux's lazytime.
  *
  * Errors every request may get: ERR_BAD_HANDLE-like failures never
  * happen (no handles but ATTACH's); ERR_NOT_FOUND for an inode number
@@ -110,6 +129,7 @@
 #define FS_STATFS PROTO_ID(FS_PROTOCOL, 16)
 #define FS_SYNC PROTO_ID(FS_PROTOCOL, 17)
 #define FS_FORGET PROTO_ID(FS_PROTOCOL, 18)
+#define FS_SEEK PROTO_ID(FS_PROTOCOL, 19)
 
 #define FS_NAME_MAX 255			/* bytes of a name, Linux's limit */
 #define FS_SYMLINK_MAX 4095		/* bytes of a link target */
@@ -168,6 +188,23 @@ struct fs_ino_req {
 struct fs_attr_reply {
 	struct proto_header hdr;
 	struct fs_attr attr;
+};
+
+/* CREATE, MKDIR, SYMLINK, LINK, UNLINK, RMDIR. */
+struct fs_entry_reply {
+	struct proto_header hdr;
+	struct fs_attr attr;		/* the entry's inode */
+	struct fs_attr dir;		/* its directory */
+};
+
+/* RENAME: an attr with ino 0 is absent (no replaced inode; the same
+ * directory twice). */
+struct fs_rename_reply {
+	struct proto_header hdr;
+	struct fs_attr old_dir;
+	struct fs_attr new_dir;		/* ino 0 when the same as old_dir */
+	struct fs_attr moved;
+	struct fs_attr replaced;	/* EXCHANGE: the other one moved */
 };
 
 /* LOOKUP, UNLINK, RMDIR: a name (no NUL) in a directory. */
@@ -290,6 +327,19 @@ struct fs_statfs_reply {
 	uint64_t fsid;
 	uint32_t name_max;
 	uint32_t flags;			/* FS_MOUNT_* in force */
+};
+
+#define FS_SEEK_HOLE 0x1u
+struct fs_seek {
+	struct proto_header hdr;
+	fs_ino ino;
+	uint64_t offset;
+	uint32_t flags;			/* FS_SEEK_HOLE */
+	uint32_t reserved;
+};
+struct fs_seek_reply {
+	struct proto_header hdr;
+	uint64_t offset;
 };
 
 struct fs_forget {
