@@ -14,7 +14,7 @@ USER_CRT0 := $(BUILD)/user/lib/rt/crt0.S.o
 USER_LIB_OBJS := $(filter-out $(USER_CRT0),$(patsubst %,$(BUILD)/user/%.o,\
 	$(LIB_RT_SRCS) $(LIB_FIBER_SRCS) $(LIB_BASE_SRCS) $(LIB_ELF_SRCS) \
 	$(LIB_CPIO_SRCS) $(LIB_PCI_SRCS) $(LIB_PROTO_SRCS) \
-	$(LIB_REGISTRY_SRCS)))
+	$(LIB_REGISTRY_SRCS) $(LIB_FSSERVE_SRCS)))
 USER_LIB := $(BUILD)/user/libkeel.a
 USER_RT_OBJS := $(USER_CRT0) $(USER_LIB)
 

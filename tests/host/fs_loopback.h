@@ -1,21 +1,22 @@
 /*
- * A file-system server of the protocol (abi/keel/proto/fs.h) inside the
- * test process, serving a tmpfs instance through its inode operations,
- * and the remotefs transport that calls it directly: the posix server's
- * remotefs then sits over tmpfs with the protocol in between. Every
- * message goes through lib/proto's frame checks both ways, the way the
- * real transport checks them.
+ * A file-system server inside the test process: lib/fsserve (the
+ * protocol's server side, as every Keel file-system server uses it) over
+ * a tmpfs instance through its inode operations, and the remotefs
+ * transport that calls it directly. The posix server's remotefs then
+ * sits over tmpfs with the protocol and its checks on both sides in
+ * between.
  *
  * With it, the vfs tests (test_vfs.c built with FX_REMOTEFS) run over
- * remotefs: tmpfs behind the protocol must behave exactly as tmpfs.
- * It trusts its client (the tmpfs ops rely on the checks the client's
- * vfs made); the real servers check everything.
+ * remotefs: tmpfs behind the protocol must behave exactly as tmpfs. The
+ * adapter (lbfs_*) trusts fsserve's checks and adds the type checks a
+ * file system makes itself, as tmpfs relies on the vfs for them.
  */
 #pragma once
 
 #include <stdlib.h>
 #include <string.h>
 
+#include "../../lib/fsserve/fsserve.h"
 #include "../../lib/proto/proto.h"
 #include "../../servers/posix/remotefs.h"
 #include "../../servers/posix/tmpfs.h"
@@ -24,17 +25,17 @@
 
 #define LB_XFER (256u * 1024)
 
-struct lb_ref {
-	struct inode *inode;		/* one vfs reference per lb_ref */
-	uint64_t count;			/* the client's references */
-	struct lb_ref *next;
+/* An inode the adapter gave out, with one vfs reference. */
+struct lb_node {
+	struct inode *inode;
+	struct lb_node *next;
 };
 
 struct loopback {
 	struct remotefs_transport t;
 	struct vfs_sb *sb;		/* the served tmpfs, referenced */
-	struct lb_ref *refs;
-	bool attached;
+	struct lb_node *nodes;
+	struct fsserve srv;
 	uint64_t requests;		/* served, for the tests */
 	uint64_t forgets;		/* FORGET requests served */
 	/* Tests of a misbehaving server: may rewrite a reply (@len its
@@ -43,7 +44,7 @@ struct loopback {
 		       size_t *len);
 	bool dead;			/* every call: -ERR_PEER_CLOSED */
 	uint8_t *area;
-	uint8_t msg[PROTO_MSG_MAX];	/* the reply being built */
+	_Alignas(8) uint8_t msg[PROTO_MSG_MAX];	/* the reply being built */
 };
 
 static inline struct loopback *lb_of(struct remotefs_transport *t)
@@ -54,6 +55,7 @@ static inline struct loopback *lb_of(struct remotefs_transport *t)
 static inline err_t lb_err(int e)
 {
 	switch (-e) {
+	case 0: return ERR_OK;
 	case LINUX_ENOENT: return ERR_NOT_FOUND;
 	case LINUX_EEXIST: return ERR_EXISTS;
 	case LINUX_ENOTDIR: return ERR_NOT_DIR;
@@ -67,58 +69,38 @@ static inline err_t lb_err(int e)
 	case LINUX_EACCES: return ERR_ACCESS;
 	case LINUX_EFBIG: return ERR_TOO_BIG;
 	case LINUX_EINVAL: return ERR_INVALID;
+	case LINUX_ENXIO: return ERR_RANGE;
 	default: return ERR_IO;
 	}
 }
 
-static inline struct lb_ref *lb_find(struct loopback *lb, uint64_t ino)
+static inline struct inode *lb_inode(struct loopback *lb, fs_ino ino)
 {
-	for (struct lb_ref *r = lb->refs; r; r = r->next) {
-		if (r->inode->ino == ino) {
-			return r;
+	for (struct lb_node *n = lb->nodes; n; n = n->next) {
+		if (n->inode->ino == ino) {
+			return n->inode;
 		}
 	}
 	return NULL;
 }
 
-/* The client gets a reference to @inode (the caller's vfs reference
- * passes to the table or is dropped). */
-static inline void lb_give(struct loopback *lb, struct inode *inode)
+/* Keeps @inode (a vfs reference of the caller's, passed on or dropped)
+ * findable by number until fsserve releases it. */
+static inline void lb_keep(struct loopback *lb, struct inode *inode)
 {
-	struct lb_ref *r = lb_find(lb, inode->ino);
+	struct lb_node *n;
 
-	if (r) {
-		r->count++;
+	if (lb_inode(lb, inode->ino)) {
 		vfs_inode_put(inode);
 		return;
 	}
-	r = calloc(1, sizeof(*r));
-	if (!r) {
+	n = calloc(1, sizeof(*n));
+	if (!n) {
 		abort();
 	}
-	r->inode = inode;
-	r->count = 1;
-	r->next = lb->refs;
-	lb->refs = r;
-}
-
-static inline void lb_forget(struct loopback *lb, uint64_t ino, uint64_t n)
-{
-	struct lb_ref **pp = &lb->refs;
-
-	while (*pp && (*pp)->inode->ino != ino) {
-		pp = &(*pp)->next;
-	}
-	if (!*pp || (*pp)->count < n) {
-		abort();	/* the client returned what it did not hold */
-	}
-	if (((*pp)->count -= n) == 0) {
-		struct lb_ref *r = *pp;
-
-		*pp = r->next;
-		vfs_inode_put(r->inode);
-		free(r);
-	}
+	n->inode = inode;
+	n->next = lb->nodes;
+	lb->nodes = n;
 }
 
 static inline void lb_attr(struct fs_attr *a, const struct inode *i)
@@ -142,388 +124,345 @@ static inline void lb_attr(struct fs_attr *a, const struct inode *i)
 	a->btime.nsec = (uint32_t)i->btime.nsec;
 }
 
-struct lb_dirbuf {
-	uint8_t *out;
-	size_t used, max;
-};
+/* The adapter's file system context is the loopback. */
+#define LB(fs) ((struct loopback *)(fs))
 
-static inline int lb_fill(void *ctx, const char *name, size_t len,
-			  uint64_t ino, unsigned type, uint64_t next)
+static inline err_t lbfs_getattr(void *fs, fs_ino ino, struct fs_attr *out)
 {
-	struct lb_dirbuf *b = ctx;
-	size_t size = FS_DIRENT_SIZE(len);
-	struct fs_dirent *e;
+	struct inode *i = lb_inode(LB(fs), ino);
 
-	if (b->used + size > b->max) {
-		return 1;
+	if (!i) {
+		return ERR_NOT_FOUND;
 	}
-	e = (struct fs_dirent *)(b->out + b->used);
-	memset(e, 0, size);
-	e->ino = ino;
-	e->next = next;
-	e->name_len = (uint16_t)len;
-	e->type = (uint8_t)type;
-	memcpy(e->name, name, len);
-	b->used += size;
-	return 0;
+	lb_attr(out, i);
+	return ERR_OK;
 }
 
-/* Serves one request; the reply is built in lb->msg; returns its
- * length (the header's status set). */
-static inline size_t lb_serve(struct loopback *lb, uint32_t id,
-			      const void *msg, size_t len)
+static inline err_t lbfs_lookup(void *fs, fs_ino dir, const char *name,
+				size_t len, struct fs_attr *out)
 {
-	struct proto_header *h = (struct proto_header *)lb->msg;
-	size_t rlen = sizeof(*h);
-	err_t err = ERR_OK;
-	struct lb_ref *r = NULL;
+	struct inode *d = lb_inode(LB(fs), dir), *child;
 	int e;
 
-	(void)len;
-	lb->requests++;
-	memset(lb->msg, 0, sizeof(struct fs_rename_reply));
-	if (!lb->attached && id != FS_ATTACH) {
-		err = ERR_BAD_STATE;
-		goto out;
+	if (!LINUX_S_ISDIR(d->mode)) {
+		return ERR_NOT_DIR;
 	}
-	switch (id) {
-	case FS_ATTACH: {
-		struct fs_attach_reply *rep = (void *)lb->msg;
-
-		lb->attached = true;
-		vfs_inode_get(lb->sb->root);
-		lb_give(lb, lb->sb->root);
-		lb_attr(&rep->root, lb->sb->root);
-		rep->block_size = 4096;
-		rep->max_file_size = 1ull << 40;
-		rep->name_max = FS_NAME_MAX;
-		rlen = sizeof(*rep);
-		break;
+	if (len == 1 && name[0] == '.') {
+		lb_attr(out, d);
+		return ERR_OK;
 	}
-	case FS_LOOKUP:
-	case FS_UNLINK:
-	case FS_RMDIR: {
-		const struct fs_name_req *q = msg;
-		struct inode *child;
-
-		if (!(r = lb_find(lb, q->dir))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		e = r->inode->ops->lookup(r->inode, q->name, q->name_len,
-					  &child);
-		if (e < 0) {
-			err = lb_err(e);
-			break;
-		}
-		if (id == FS_LOOKUP) {
-			struct fs_attr_reply *rep = (void *)lb->msg;
-
-			lb_attr(&rep->attr, child);
-			lb_give(lb, child);
-			rlen = sizeof(*rep);
-			break;
-		}
-		e = id == FS_UNLINK
-			    ? r->inode->ops->unlink(r->inode, q->name,
-						    q->name_len)
-			    : r->inode->ops->rmdir(r->inode, q->name,
-						   q->name_len);
-		if (e < 0) {
-			err = lb_err(e);
-		} else {
-			struct fs_entry_reply *rep = (void *)lb->msg;
-
-			lb_attr(&rep->attr, child);
-			lb_attr(&rep->dir, r->inode);
-			rlen = sizeof(*rep);
-		}
-		vfs_inode_put(child);
-		break;
+	e = d->ops->lookup(d, name, len, &child);
+	if (e < 0) {
+		return lb_err(e);
 	}
-	case FS_GETATTR:
-	case FS_READLINK: {
-		const struct fs_ino_req *q = msg;
-
-		if (!(r = lb_find(lb, q->ino))) {
-			err = ERR_NOT_FOUND;
-		} else if (id == FS_GETATTR) {
-			struct fs_attr_reply *rep = (void *)lb->msg;
-
-			lb_attr(&rep->attr, r->inode);
-			rlen = sizeof(*rep);
-		} else {
-			struct fs_data_reply *rep = (void *)lb->msg;
-			int64_t n = r->inode->ops->readlink
-					    ? r->inode->ops->readlink(
-						      r->inode, (char *)rep->data,
-						      FS_SYMLINK_MAX)
-					    : -LINUX_EINVAL;
-
-			if (n < 0) {
-				err = lb_err((int)n);
-			} else {
-				rep->length = (uint32_t)n;
-				rlen = FS_DATA_REPLY_SIZE(n);
-			}
-		}
-		break;
-	}
-	case FS_SETATTR: {
-		const struct fs_setattr *q = msg;
-		struct vfs_attr a;
-
-		if (!(r = lb_find(lb, q->ino))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		memset(&a, 0, sizeof(a));
-		a.valid = (q->valid & FS_SET_MODE ? VFS_ATTR_MODE : 0) |
-			  (q->valid & FS_SET_UID ? VFS_ATTR_UID : 0) |
-			  (q->valid & FS_SET_GID ? VFS_ATTR_GID : 0) |
-			  (q->valid & FS_SET_SIZE ? VFS_ATTR_SIZE : 0) |
-			  (q->valid & FS_SET_ATIME ? VFS_ATTR_ATIME : 0) |
-			  (q->valid & FS_SET_MTIME ? VFS_ATTR_MTIME : 0) |
-			  (q->valid & FS_SET_CTIME ? VFS_ATTR_CTIME : 0);
-		a.mode = q->mode;
-		a.uid = q->uid;
-		a.gid = q->gid;
-		a.size = q->size;
-		a.atime.sec = q->atime.sec;
-		a.atime.nsec = q->atime.nsec;
-		a.mtime.sec = q->mtime.sec;
-		a.mtime.nsec = q->mtime.nsec;
-		a.ctime.sec = q->ctime.sec;
-		a.ctime.nsec = q->ctime.nsec;
-		e = r->inode->ops->setattr(r->inode, &a);
-		if (e < 0) {
-			err = lb_err(e);
-		} else {
-			struct fs_attr_reply *rep = (void *)lb->msg;
-
-			lb_attr(&rep->attr, r->inode);
-			rlen = sizeof(*rep);
-		}
-		break;
-	}
-	case FS_READ:
-	case FS_WRITE: {
-		const struct fs_io *q = msg;
-		struct fs_io_reply *rep = (void *)lb->msg;
-		int64_t n;
-
-		if (!(r = lb_find(lb, q->ino))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		if (q->xfer_off > LB_XFER || q->length > LB_XFER - q->xfer_off) {
-			err = ERR_INVALID;
-			break;
-		}
-		n = id == FS_READ ? r->inode->ops->read(r->inode,
-							lb->area + q->xfer_off,
-							q->length, q->offset)
-				  : r->inode->ops->write(r->inode,
-							 lb->area + q->xfer_off,
-							 q->length, q->offset);
-		if (n < 0) {
-			err = lb_err((int)n);
-			break;
-		}
-		rep->done = (uint64_t)n;
-		lb_attr(&rep->attr, r->inode);
-		rlen = sizeof(*rep);
-		break;
-	}
-	case FS_CREATE:
-	case FS_MKDIR:
-	case FS_SYMLINK: {
-		const struct fs_create *q = msg;
-		struct fs_entry_reply *rep = (void *)lb->msg;
-		struct inode *child;
-
-		if (!(r = lb_find(lb, q->dir))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		if (id == FS_CREATE) {
-			e = r->inode->ops->create(r->inode, q->tail,
-						  q->name_len, q->mode,
-						  q->rdev, q->uid, q->gid,
-						  &child);
-		} else if (id == FS_MKDIR) {
-			e = r->inode->ops->mkdir(r->inode, q->tail,
-						 q->name_len, q->mode,
-						 q->uid, q->gid, &child);
-		} else {
-			char *target = calloc(1, q->target_len + 1);
-
-			memcpy(target, q->tail + q->name_len, q->target_len);
-			e = r->inode->ops->symlink(r->inode, q->tail,
-						   q->name_len, target,
-						   q->uid, q->gid, &child);
-			free(target);
-		}
-		if (e < 0) {
-			err = lb_err(e);
-			break;
-		}
-		lb_attr(&rep->attr, child);
-		lb_attr(&rep->dir, r->inode);
-		lb_give(lb, child);
-		rlen = sizeof(*rep);
-		break;
-	}
-	case FS_LINK: {
-		const struct fs_link *q = msg;
-		struct fs_entry_reply *rep = (void *)lb->msg;
-		struct lb_ref *target = lb_find(lb, q->ino);
-
-		if (!(r = lb_find(lb, q->dir)) || !target) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		e = r->inode->ops->link(r->inode, q->name, q->name_len,
-					target->inode);
-		if (e < 0) {
-			err = lb_err(e);
-			break;
-		}
-		lb_attr(&rep->attr, target->inode);
-		lb_attr(&rep->dir, r->inode);
-		vfs_inode_get(target->inode);
-		lb_give(lb, target->inode);
-		rlen = sizeof(*rep);
-		break;
-	}
-	case FS_RENAME: {
-		const struct fs_rename *q = msg;
-		struct fs_rename_reply *rep = (void *)lb->msg;
-		struct lb_ref *nd = lb_find(lb, q->new_dir);
-		struct inode *moved = NULL, *replaced = NULL;
-		unsigned flags = 0;
-
-		if (!(r = lb_find(lb, q->old_dir)) || !nd) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		e = r->inode->ops->lookup(r->inode, q->names, q->old_len,
-					  &moved);
-		if (e < 0) {
-			err = lb_err(e);
-			break;
-		}
-		if (nd->inode->ops->lookup(nd->inode, q->names + q->old_len,
-					   q->new_len, &replaced) < 0) {
-			replaced = NULL;
-		}
-		flags |= q->flags & FS_RENAME_NOREPLACE
-				 ? LINUX_RENAME_NOREPLACE
-				 : 0;
-		flags |= q->flags & FS_RENAME_EXCHANGE ? LINUX_RENAME_EXCHANGE
-						       : 0;
-		e = r->inode->ops->rename(r->inode, q->names, q->old_len,
-					  nd->inode, q->names + q->old_len,
-					  q->new_len, flags);
-		if (e < 0) {
-			err = lb_err(e);
-		} else {
-			lb_attr(&rep->old_dir, r->inode);
-			if (nd != r) {
-				lb_attr(&rep->new_dir, nd->inode);
-			}
-			lb_attr(&rep->moved, moved);
-			if (replaced && replaced != moved) {
-				lb_attr(&rep->replaced, replaced);
-			}
-			rlen = sizeof(*rep);
-		}
-		vfs_inode_put(moved);
-		vfs_inode_put(replaced);
-		break;
-	}
-	case FS_READDIR: {
-		const struct fs_readdir *q = msg;
-		struct fs_data_reply *rep = (void *)lb->msg;
-		struct lb_dirbuf b = { rep->data, 0, q->max };
-		uint64_t pos = q->pos;
-
-		if (!(r = lb_find(lb, q->dir))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		e = r->inode->ops->readdir(r->inode, &pos, lb_fill, &b);
-		if (e < 0) {
-			err = lb_err(e);
-			break;
-		}
-		rep->length = (uint32_t)b.used;
-		rlen = FS_DATA_REPLY_SIZE(b.used);
-		break;
-	}
-	case FS_STATFS: {
-		struct fs_statfs_reply *rep = (void *)lb->msg;
-		struct linux_statfs s;
-
-		if (lb->sb->ops->statfs(lb->sb, &s) < 0) {
-			err = ERR_IO;
-			break;
-		}
-		rep->magic = (uint64_t)s.f_type;
-		rep->block_size = (uint64_t)s.f_bsize;
-		rep->blocks = s.f_blocks;
-		rep->blocks_free = s.f_bfree;
-		rep->blocks_avail = s.f_bavail;
-		rep->files = s.f_files;
-		rep->files_free = s.f_ffree;
-		rep->name_max = (uint32_t)s.f_namelen;
-		rlen = sizeof(*rep);
-		break;
-	}
-	case FS_SEEK: {
-		const struct fs_seek *q = msg;
-		struct fs_seek_reply *rep = (void *)lb->msg;
-		int64_t pos;
-
-		if (!(r = lb_find(lb, q->ino))) {
-			err = ERR_NOT_FOUND;
-			break;
-		}
-		pos = r->inode->ops->seek_data
-			      ? r->inode->ops->seek_data(r->inode, q->offset,
-							 q->flags & FS_SEEK_HOLE)
-			      : (int64_t)q->offset;
-		if (pos == -LINUX_ENXIO) {
-			err = ERR_RANGE;
-		} else if (pos < 0) {
-			err = lb_err((int)pos);
-		} else {
-			rep->offset = (uint64_t)pos;
-			rlen = sizeof(*rep);
-		}
-		break;
-	}
-	case FS_SYNC:
-		break;
-	case FS_FORGET: {
-		const struct fs_forget *q = msg;
-
-		lb->forgets++;
-		lb_forget(lb, q->ino, q->count);
-		break;
-	}
-	default:
-		err = ERR_NOT_SUPPORTED;
-		break;
-	}
-out:
-	if (err) {
-		rlen = sizeof(*h);
-	}
-	proto_header_set(lb->msg, id | PROTO_REPLY, rlen);
-	h->status = -(int32_t)err;
-	return rlen;
+	lb_attr(out, child);
+	lb_keep(LB(fs), child);
+	return ERR_OK;
 }
+
+static inline err_t lbfs_setattr(void *fs, const struct fs_setattr *q,
+				 struct fs_attr *out)
+{
+	struct inode *i = lb_inode(LB(fs), q->ino);
+	struct vfs_attr a;
+	int e;
+
+	memset(&a, 0, sizeof(a));
+	a.valid = (q->valid & FS_SET_MODE ? VFS_ATTR_MODE : 0) |
+		  (q->valid & FS_SET_UID ? VFS_ATTR_UID : 0) |
+		  (q->valid & FS_SET_GID ? VFS_ATTR_GID : 0) |
+		  (q->valid & FS_SET_SIZE ? VFS_ATTR_SIZE : 0) |
+		  (q->valid & FS_SET_ATIME ? VFS_ATTR_ATIME : 0) |
+		  (q->valid & FS_SET_MTIME ? VFS_ATTR_MTIME : 0) |
+		  (q->valid & FS_SET_CTIME ? VFS_ATTR_CTIME : 0);
+	a.mode = q->mode;
+	a.uid = q->uid;
+	a.gid = q->gid;
+	a.size = q->size;
+	a.atime.sec = q->atime.sec;
+	a.atime.nsec = q->atime.nsec;
+	a.mtime.sec = q->mtime.sec;
+	a.mtime.nsec = q->mtime.nsec;
+	a.ctime.sec = q->ctime.sec;
+	a.ctime.nsec = q->ctime.nsec;
+	if (q->valid & FS_SET_SIZE && LINUX_S_ISDIR(i->mode)) {
+		return ERR_IS_DIR;
+	}
+	e = i->ops->setattr(i, &a);
+	lb_attr(out, i);
+	return lb_err(e < 0 ? e : 0);
+}
+
+static inline err_t lbfs_io(void *fs, fs_ino ino, uint64_t off, void *buf,
+			    size_t len, bool write, size_t *done,
+			    struct fs_attr *out)
+{
+	struct inode *i = lb_inode(LB(fs), ino);
+	int64_t n;
+
+	if (LINUX_S_ISDIR(i->mode)) {
+		return ERR_IS_DIR;
+	}
+	n = write ? i->ops->write(i, buf, len, off)
+		  : i->ops->read(i, buf, len, off);
+	if (n < 0) {
+		return lb_err((int)n);
+	}
+	*done = (size_t)n;
+	lb_attr(out, i);
+	return ERR_OK;
+}
+
+static inline err_t lbfs_read(void *fs, fs_ino ino, uint64_t off, void *buf,
+			      size_t len, size_t *done, struct fs_attr *out)
+{
+	return lbfs_io(fs, ino, off, buf, len, false, done, out);
+}
+
+static inline err_t lbfs_write(void *fs, fs_ino ino, uint64_t off,
+			       const void *buf, size_t len, bool append,
+			       size_t *done, struct fs_attr *out)
+{
+	struct inode *i = lb_inode(LB(fs), ino);
+
+	return lbfs_io(fs, ino, append ? i->size : off, (void *)buf, len,
+		       true, done, out);
+}
+
+static inline err_t lbfs_create(void *fs, fs_ino dir, const char *name,
+				size_t len, uint32_t mode, uint64_t rdev,
+				uint32_t uid, uint32_t gid, const char *target,
+				size_t target_len, struct fs_attr *out,
+				struct fs_attr *dir_out)
+{
+	struct inode *d = lb_inode(LB(fs), dir), *child, *there;
+	int e;
+
+	if (!LINUX_S_ISDIR(d->mode)) {
+		return ERR_NOT_DIR;
+	}
+	if (d->ops->lookup(d, name, len, &there) == 0) {
+		vfs_inode_put(there);
+		return ERR_EXISTS;
+	}
+	if (LINUX_S_ISDIR(mode)) {
+		e = d->ops->mkdir(d, name, len, mode, uid, gid, &child);
+	} else if (LINUX_S_ISLNK(mode)) {
+		char *t = calloc(1, target_len + 1);
+
+		memcpy(t, target, target_len);
+		e = d->ops->symlink(d, name, len, t, uid, gid, &child);
+		free(t);
+	} else {
+		e = d->ops->create(d, name, len, mode, rdev, uid, gid, &child);
+	}
+	if (e < 0) {
+		return lb_err(e);
+	}
+	lb_attr(out, child);
+	lb_attr(dir_out, d);
+	lb_keep(LB(fs), child);
+	return ERR_OK;
+}
+
+static inline err_t lbfs_link(void *fs, fs_ino dir, const char *name,
+			      size_t len, fs_ino ino, struct fs_attr *out,
+			      struct fs_attr *dir_out)
+{
+	struct inode *d = lb_inode(LB(fs), dir), *i = lb_inode(LB(fs), ino);
+	int e;
+
+	if (!LINUX_S_ISDIR(d->mode)) {
+		return ERR_NOT_DIR;
+	}
+	if (LINUX_S_ISDIR(i->mode)) {
+		return ERR_ACCESS;
+	}
+	e = d->ops->link(d, name, len, i);
+	if (e < 0) {
+		return lb_err(e);
+	}
+	lb_attr(out, i);
+	lb_attr(dir_out, d);
+	return ERR_OK;
+}
+
+static inline err_t lbfs_unlink(void *fs, fs_ino dir, const char *name,
+				size_t len, bool rmdir, struct fs_attr *out,
+				struct fs_attr *dir_out)
+{
+	struct inode *d = lb_inode(LB(fs), dir), *child;
+	int e;
+
+	if (!LINUX_S_ISDIR(d->mode)) {
+		return ERR_NOT_DIR;
+	}
+	e = d->ops->lookup(d, name, len, &child);
+	if (e < 0) {
+		return lb_err(e);
+	}
+	if (rmdir != LINUX_S_ISDIR(child->mode)) {
+		vfs_inode_put(child);
+		return rmdir ? ERR_NOT_DIR : ERR_IS_DIR;
+	}
+	e = rmdir ? d->ops->rmdir(d, name, len) : d->ops->unlink(d, name, len);
+	if (e == 0) {
+		lb_attr(out, child);
+		lb_attr(dir_out, d);
+	}
+	vfs_inode_put(child);
+	return lb_err(e);
+}
+
+static inline err_t lbfs_rename(void *fs, fs_ino odir, const char *oname,
+				size_t olen, fs_ino ndir, const char *nname,
+				size_t nlen, unsigned flags,
+				struct fs_rename_reply *rep)
+{
+	struct inode *od = lb_inode(LB(fs), odir), *nd = lb_inode(LB(fs), ndir);
+	struct inode *moved = NULL, *replaced = NULL;
+	unsigned lflags = 0;
+	int e;
+
+	e = od->ops->lookup(od, oname, olen, &moved);
+	if (e < 0) {
+		return lb_err(e);
+	}
+	if (nd->ops->lookup(nd, nname, nlen, &replaced) < 0) {
+		replaced = NULL;
+	}
+	lflags |= flags & FS_RENAME_NOREPLACE ? LINUX_RENAME_NOREPLACE : 0;
+	lflags |= flags & FS_RENAME_EXCHANGE ? LINUX_RENAME_EXCHANGE : 0;
+	e = od->ops->rename(od, oname, olen, nd, nname, nlen, lflags);
+	if (e == 0) {
+		lb_attr(&rep->old_dir, od);
+		if (nd != od) {
+			lb_attr(&rep->new_dir, nd);
+		}
+		lb_attr(&rep->moved, moved);
+		if (replaced && replaced != moved) {
+			lb_attr(&rep->replaced, replaced);
+		}
+	}
+	vfs_inode_put(moved);
+	vfs_inode_put(replaced);
+	return lb_err(e);
+}
+
+static inline err_t lbfs_readlink(void *fs, fs_ino ino, char *buf, size_t cap,
+				  size_t *len)
+{
+	struct inode *i = lb_inode(LB(fs), ino);
+	int64_t n;
+
+	if (!LINUX_S_ISLNK(i->mode)) {
+		return ERR_INVALID;
+	}
+	n = i->ops->readlink(i, buf, cap);
+	if (n < 0) {
+		return lb_err((int)n);
+	}
+	*len = (size_t)n;
+	return ERR_OK;
+}
+
+struct lbfs_fill {
+	fsserve_fill_fn fill;
+	void *ctx;
+};
+
+static inline int lbfs_filldir(void *ctx, const char *name, size_t len,
+			       uint64_t ino, unsigned type, uint64_t next)
+{
+	struct lbfs_fill *f = ctx;
+
+	return f->fill(f->ctx, name, len, ino, type, next);
+}
+
+static inline err_t lbfs_readdir(void *fs, fs_ino dir, uint64_t pos,
+				 fsserve_fill_fn fill, void *ctx)
+{
+	struct inode *d = lb_inode(LB(fs), dir);
+	struct lbfs_fill f = { fill, ctx };
+
+	if (!LINUX_S_ISDIR(d->mode)) {
+		return ERR_NOT_DIR;
+	}
+	return lb_err(d->ops->readdir(d, &pos, lbfs_filldir, &f));
+}
+
+static inline err_t lbfs_seek(void *fs, fs_ino ino, uint64_t off, bool hole,
+			      uint64_t *out)
+{
+	struct inode *i = lb_inode(LB(fs), ino);
+	int64_t pos = i->ops->seek_data(i, off, hole);
+
+	if (pos < 0) {
+		return lb_err((int)pos);
+	}
+	*out = (uint64_t)pos;
+	return ERR_OK;
+}
+
+static inline err_t lbfs_statfs(void *fs, struct fs_statfs_reply *rep)
+{
+	struct linux_statfs s;
+
+	if (LB(fs)->sb->ops->statfs(LB(fs)->sb, &s) < 0) {
+		return ERR_IO;
+	}
+	rep->magic = (uint64_t)s.f_type;
+	rep->block_size = (uint64_t)s.f_bsize;
+	rep->blocks = s.f_blocks;
+	rep->blocks_free = s.f_bfree;
+	rep->blocks_avail = s.f_bavail;
+	rep->files = s.f_files;
+	rep->files_free = s.f_ffree;
+	rep->name_max = (uint32_t)s.f_namelen;
+	return ERR_OK;
+}
+
+static inline err_t lbfs_sync(void *fs, fs_ino ino)
+{
+	(void)fs;
+	(void)ino;
+	return ERR_OK;
+}
+
+static inline void lbfs_release(void *fs, fs_ino ino)
+{
+	struct loopback *lb = LB(fs);
+	struct lb_node **pp = &lb->nodes;
+
+	while (*pp && (*pp)->inode->ino != ino) {
+		pp = &(*pp)->next;
+	}
+	if (*pp) {
+		struct lb_node *n = *pp;
+
+		*pp = n->next;
+		vfs_inode_put(n->inode);
+		free(n);
+	}
+}
+
+static const struct fsserve_ops lbfs_ops = {
+	.getattr = lbfs_getattr,
+	.lookup = lbfs_lookup,
+	.setattr = lbfs_setattr,
+	.read = lbfs_read,
+	.write = lbfs_write,
+	.create = lbfs_create,
+	.link = lbfs_link,
+	.unlink = lbfs_unlink,
+	.rename = lbfs_rename,
+	.readlink = lbfs_readlink,
+	.readdir = lbfs_readdir,
+	.seek = lbfs_seek,
+	.statfs = lbfs_statfs,
+	.sync = lbfs_sync,
+	.release = lbfs_release,
+};
 
 static inline int64_t lb_call(struct remotefs_transport *t, uint32_t id,
 			      void *req, size_t len, uint64_t handle,
@@ -541,7 +480,12 @@ static inline int64_t lb_call(struct remotefs_transport *t, uint32_t id,
 	if (lb->dead) {
 		return -(int64_t)ERR_PEER_CLOSED;
 	}
-	rlen = lb_serve(lb, id, req, len);
+	lb->requests++;
+	lb->forgets += id == FS_FORGET;
+	rlen = fsserve_handle(&lb->srv, req, len,
+			      id == FS_ATTACH ? lb->area : NULL,
+			      id == FS_ATTACH ? LB_XFER : 0, lb->msg,
+			      sizeof(lb->msg));
 	if (lb->mangle) {
 		lb->mangle(lb, id, lb->msg, &rlen);
 	}
@@ -583,12 +527,9 @@ static inline void lb_close(struct remotefs_transport *t)
 {
 	struct loopback *lb = lb_of(t);
 
-	while (lb->refs) {
-		struct lb_ref *r = lb->refs;
-
-		lb->refs = r->next;
-		vfs_inode_put(r->inode);
-		free(r);
+	fsserve_detach(&lb->srv);
+	if (lb->nodes) {
+		abort();	/* fsserve lost track of a reference */
 	}
 	vfs_sb_put(lb->sb);
 	free(lb->area);
@@ -606,6 +547,11 @@ static inline struct loopback *lb_create(struct vfs_sb *sb)
 		abort();
 	}
 	lb->sb = sb;
+	vfs_inode_get(sb->root);
+	lb_keep(lb, sb->root);
+	/* tmpfs's largest file is Linux's: the largest offset. */
+	fsserve_init(&lb->srv, &lbfs_ops, lb, sb->root->ino, false, 4096,
+		     INT64_MAX);
 	lb->t.call = lb_call;
 	lb->t.wait = lb_wait;
 	lb->t.wake = lb_wake;
