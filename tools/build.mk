@@ -14,8 +14,8 @@
 IMAGE := $(BUILD)/image
 TEST_IMAGE := $(BUILD)/test-image
 ROOTFS := $(BUILD)/rootfs
-KERNEL_CMDLINE ?= servers=/bin/posix init=
-TEST_CMDLINE ?= selftest poweroff_on_exit servers=/bin/bootinfo_test,/bin/posix posix.init=/test/runner posix.oneshot init=/bin/hostile,/bin/queue_test,/bin/vm_test,/bin/stream_test,/bin/thread_test,/bin/fork_test,/bin/fiber_test,/bin/malloc_test,/bin/registry_test,/bin/sched_test,/bin/clock_test,/bin/resize_test,/bin/suspend_test
+KERNEL_CMDLINE ?= daemons=/bin/memfs servers=/bin/posix init=
+TEST_CMDLINE ?= selftest poweroff_on_exit daemons=/bin/memfs servers=/bin/bootinfo_test,/bin/posix posix.init=/test/runner posix.oneshot init=/bin/hostile,/bin/queue_test,/bin/vm_test,/bin/stream_test,/bin/thread_test,/bin/fork_test,/bin/fiber_test,/bin/malloc_test,/bin/registry_test,/bin/sched_test,/bin/clock_test,/bin/resize_test,/bin/suspend_test
 ROOT_SIZE_MB ?= 64
 KEEL_VERSION ?= $(shell git describe --always --dirty 2>/dev/null || \
 	echo unknown)

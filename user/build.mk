@@ -53,6 +53,11 @@ POSIX_TTY_SRCS := servers/posix/serial.c servers/posix/tty.c \
 	servers/posix/ldisc.c
 $(BUILD)/user/bin/serial_test: $(patsubst %,$(BUILD)/user/%.o,$(POSIX_TTY_SRCS))
 
+# memfs serves the posix server's tmpfs from a process of its own.
+MEMFS_TMPFS_SRCS := servers/posix/tmpfs.c servers/posix/vfs.c servers/posix/vfs_walk.c \
+	servers/posix/dirindex.c servers/posix/pagemap.c
+$(BUILD)/user/bin/memfs: $(patsubst %,$(BUILD)/user/%.o,$(MEMFS_TMPFS_SRCS))
+
 # The initrd: a cpio "newc" archive of build/initrd/ (bin/ holds our
 # programs). Rebuilt whenever a program changes. Other fragments add
 # files with INITRD_FILES += SRC:DEST (DEST relative to the initrd's

@@ -300,6 +300,7 @@ size_t fsserve_handle(struct fsserve *s, const void *req, size_t len,
 			s->client_ro = q.attach.flags & FS_MOUNT_RDONLY;
 			s->xfer = xfer;
 			s->xfer_size = q.attach.xfer_size;
+			s->client_realtime_ns = q.attach.realtime_ns;
 			rep->block_size = s->block_size;
 			rep->max_file_size = s->max_file_size;
 			rep->flags = writable(s) ? 0 : FS_MOUNT_RDONLY;

@@ -100,6 +100,7 @@ struct fsserve {
 	bool client_ro;			/* mounted read-only */
 	uint8_t *xfer;			/* the transfer area, mapped */
 	uint64_t xfer_size;
+	int64_t client_realtime_ns;	/* the client's clock at ATTACH */
 	struct fsserve_ref **refs;	/* hash of the client's inodes */
 	size_t ref_buckets;
 	size_t ref_count;

@@ -40,7 +40,7 @@
 #include <keel/proto/proto.h>
 
 /* Largest request a lib/proto server receives whole. */
-#define PROTO_REQUEST_MAX 4096u
+#define PROTO_REQUEST_MAX 8192u
 /* Stack of each server fiber: the request buffer and the handler's. */
 #define PROTO_FIBER_STACK (32u * 1024)
 

@@ -20,6 +20,7 @@
 #include "console.h"
 #include "csprng.h"
 #include "devfs.h"
+#include "fsmount.h"
 #include "memdev.h"
 #include "pipe.h"
 #include "procfs.h"
@@ -37,6 +38,7 @@ int main(uint64_t arg);
 #define POSIX_RAM_BYTES (1ull << 31)
 
 struct loop posix_loop;
+static handle_t posix_registry;
 struct posix_options posix_opts = { .init = "/sbin/init" };
 
 /* The generator behind AT_RANDOM, getrandom and /dev/urandom (csprng.h),
@@ -127,6 +129,7 @@ static bool read_boot_info(uint64_t info_handle)
 		return false;
 	}
 	parse_options(info->cmdline);
+	posix_registry = info->registry;
 	procfs_set_cmdline(info->cmdline);
 	if (info->initrd) {
 		uint64_t size = (info->initrd_offset + info->initrd_size + 4095) &
@@ -185,6 +188,7 @@ int main(uint64_t arg)
 			  "initrd as it is");
 	}
 	procfs_register(POSIX_RAM_BYTES);
+	fsmount_register(posix_registry);
 	sysfs_register();
 	rt_printf("posix: starting %s%s", posix_opts.init,
 		  posix_opts.oneshot ? " (oneshot)" : "");

@@ -885,34 +885,39 @@ static const struct inode_ops rfs_iops = {
 
 /* ---- the superblock ---- */
 
-void remotefs_flush(struct vfs_sb *sb)
+bool remotefs_flush_one(struct vfs_sb *sb)
 {
 	struct rfs_sb *s = rsb(sb);
+	/* Nothing of @s is touched once a call has waited: the superblock
+	 * may be destroyed meanwhile (the transport outlives it). */
+	struct remotefs_transport *t = s->t;
+	bool rdonly = s->flags & FS_MOUNT_RDONLY;
+	struct rfs_forget f;
+	struct fs_forget req;
+	struct proto_header rep;
 
-	/* Each FORGET may wait; more may be queued meanwhile. */
-	while (s->nforgets) {
-		struct rfs_forget f = s->forgets[--s->nforgets];
-		struct fs_forget req;
-		struct proto_header rep;
-
-		if (f.atime_dirty && !(s->flags & FS_MOUNT_RDONLY)) {
-			struct fs_setattr sa;
-			struct fs_attr_reply sr;
-
-			memset(&sa, 0, sizeof(sa));
-			sa.ino = f.ino;
-			sa.valid = FS_SET_ATIME;
-			sa.atime.sec = f.atime.sec;
-			sa.atime.nsec = (uint32_t)f.atime.nsec;
-			(void)call(s, FS_SETATTR, &sa, sizeof(sa), &sr,
-				   sizeof(sr), sizeof(sr));
-		}
-		memset(&req, 0, sizeof(req));
-		req.ino = f.ino;
-		req.count = f.count;
-		(void)call(s, FS_FORGET, &req, sizeof(req), &rep, sizeof(rep),
-			   sizeof(rep));
+	if (!s->nforgets) {
+		return false;
 	}
+	f = s->forgets[--s->nforgets];
+	if (f.atime_dirty && !rdonly) {
+		struct fs_setattr sa;
+		struct fs_attr_reply sr;
+
+		memset(&sa, 0, sizeof(sa));
+		sa.ino = f.ino;
+		sa.valid = FS_SET_ATIME;
+		sa.atime.sec = f.atime.sec;
+		sa.atime.nsec = (uint32_t)f.atime.nsec;
+		(void)t->call(t, FS_SETATTR, &sa, sizeof(sa), 0, &sr,
+			      sizeof(sr), sizeof(sr));
+	}
+	memset(&req, 0, sizeof(req));
+	req.ino = f.ino;
+	req.count = f.count;
+	(void)t->call(t, FS_FORGET, &req, sizeof(req), 0, &rep, sizeof(rep),
+		      sizeof(rep));
+	return true;
 }
 
 static int rfs_statfs(struct vfs_sb *sb, struct linux_statfs *out)
@@ -998,6 +1003,11 @@ int remotefs_mount(struct remotefs_transport *t, unsigned flags,
 	memset(&req, 0, sizeof(req));
 	req.xfer_size = t->xfer_size;
 	req.flags = flags & FS_MOUNT_RDONLY;
+	{
+		struct vfs_timespec now = vfs_now();
+
+		req.realtime_ns = now.sec * 1000000000ll + now.nsec;
+	}
 	st = t->call(t, FS_ATTACH, &req, sizeof(req), t->xfer_handle, &rep,
 		     sizeof(rep), sizeof(rep));
 	if (st >= 0 && !LINUX_S_ISDIR(rep.root.mode)) {

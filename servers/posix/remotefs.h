@@ -25,6 +25,7 @@
  */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -45,13 +46,15 @@ struct remotefs_transport {
 	/* Waits until wake is called (no transfer slot free). */
 	void (*wait)(struct remotefs_transport *t);
 	void (*wake)(struct remotefs_transport *t);
-	/* FORGETs are queued: have remotefs_flush() called soon, from a
-	 * context that may wait (not from inside this call). */
+	/* FORGETs are queued: have remotefs_flush_one() called until it
+	 * returns false, soon, from a context that may wait (not from
+	 * inside this call). */
 	void (*kick)(struct remotefs_transport *t);
 	/* The mount is gone: close the stream, free the transport. */
 	void (*close)(struct remotefs_transport *t);
 	/* The transfer area, mapped read-write here, and its memory
-	 * object (sent to the server by ATTACH). */
+	 * object: ATTACH's call gets it as @handle, and the transport
+	 * sends the server a duplicate (this one stays the transport's). */
 	uint8_t *xfer;
 	uint64_t xfer_size;
 	uint64_t xfer_handle;
@@ -67,8 +70,11 @@ struct remotefs_transport {
 int remotefs_mount(struct remotefs_transport *t, unsigned flags,
 		   struct vfs_sb **out);
 
-/* Sends the queued FORGETs of @sb (the transport's flusher). */
-void remotefs_flush(struct vfs_sb *sb);
+/* Sends one queued FORGET of @sb (the transport's flusher); false when
+ * none was queued. The superblock may be gone when it returns true (it
+ * waited): the flusher checks that the mount still stands before the
+ * next. */
+bool remotefs_flush_one(struct vfs_sb *sb);
 
 /* The Linux errno (negated) for a status of the protocol (negated
  * err_t), as the VFS returns it. */

@@ -121,6 +121,33 @@ static int64_t do_read(struct lthread *t, struct file *f, uint64_t ubuf,
 		r = -LINUX_EFAULT;
 		*pos = start;
 	}
+	/* A regular file gives all it has, as on Linux: more chunks
+	 * until the request is met or the file ends (a pipe or a tty
+	 * returns what is there). */
+	if (r == (int64_t)chunk && chunk < len && f->inode &&
+	    LINUX_S_ISREG(f->inode->mode)) {
+		uint64_t done = (uint64_t)r;
+
+		while (done < len) {
+			size_t n = len - done < chunk ? len - done : chunk;
+
+			r = f->ops->read(f, buf, n, pos);
+			if (r <= 0) {
+				break;
+			}
+			if (umem_write(t->proc, ubuf + done, buf, (size_t)r)) {
+				/* What was copied stays read: Linux
+				 * returns the bytes before the fault. */
+				*pos -= (uint64_t)r;
+				break;
+			}
+			done += (uint64_t)r;
+			if ((size_t)r < n) {
+				break;
+			}
+		}
+		r = (int64_t)done;
+	}
 	free(buf);
 	return r;
 }

@@ -46,7 +46,7 @@ TEST(attach_rules)
 	uint8_t area[8192];
 	size_t rlen;
 
-	fsserve_init(&s, &lbfs_ops, NULL, 1, false, 4096, 1u << 30);
+	fsserve_init(&s, &memfs_ops, NULL, 1, false, 4096, 1u << 30);
 	memset(&g, 0, sizeof(g));
 	g.ino = 1;
 	CHECK_EQ(raw(&s, FS_GETATTR, &g, sizeof(g)), -ERR_BAD_STATE);

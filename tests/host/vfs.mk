@@ -31,23 +31,23 @@ $(BUILD)/host/test_vfs_linux: $(VFS_TEST_HDRS)
 # The same vfs tests over remotefs (the posix server's client of the
 # file-system protocol) serving tmpfs through the protocol.
 $(eval $(call host_test,test_vfs_remotefs,$(VFS_TEST_SRCS) \
-	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c))
+	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c servers/memfs/backend.c))
 $(BUILD)/host/test_vfs_remotefs: $(VFS_TEST_HDRS) tests/host/test_vfs.c \
-	tests/host/fs_loopback.h abi/keel/proto/fs.h lib/fsserve/fsserve.h
+	tests/host/fs_loopback.h abi/keel/proto/fs.h lib/fsserve/fsserve.h servers/memfs/backend.h
 $(eval $(call host_test,test_vfs_linux_remotefs,$(VFS_TEST_SRCS) \
-	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c))
+	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c servers/memfs/backend.c))
 $(BUILD)/host/test_vfs_linux_remotefs: $(VFS_TEST_HDRS) \
-	tests/host/test_vfs_linux.c tests/host/fs_loopback.h lib/fsserve/fsserve.h \
+	tests/host/test_vfs_linux.c tests/host/fs_loopback.h lib/fsserve/fsserve.h servers/memfs/backend.h \
 	abi/keel/proto/fs.h
 
 # remotefs against a server that misbehaves or is gone.
 $(eval $(call host_test,test_remotefs,$(VFS_TEST_SRCS) \
-	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c))
+	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c servers/memfs/backend.c))
 $(BUILD)/host/test_remotefs: $(VFS_TEST_HDRS) tests/host/fs_loopback.h \
 	abi/keel/proto/fs.h
 
 # lib/fsserve against a hostile client.
 $(eval $(call host_test,test_fsserve,$(VFS_TEST_SRCS) \
-	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c))
+	servers/posix/remotefs.c lib/proto/proto.c lib/fsserve/fsserve.c servers/memfs/backend.c))
 $(BUILD)/host/test_fsserve: $(VFS_TEST_HDRS) tests/host/fs_loopback.h \
-	abi/keel/proto/fs.h lib/fsserve/fsserve.h
+	abi/keel/proto/fs.h lib/fsserve/fsserve.h servers/memfs/backend.h

@@ -29,6 +29,11 @@
  *
  * Requests (a new conversation each, except where said) and replies:
  *
+ * FS_OPEN       (on the endpoint the server published in the registry,
+ *   properties service=fs, fstype=<name>, source=<what it serves>)
+ *   the header alone.  reply: the header, with a stream end: the
+ *   client's private stream, where everything below goes. ERR_BUSY
+ *   when another client holds the file system.
  * FS_ATTACH     struct fs_attach, with the transfer area's memory object.
  *   reply: struct fs_attach_reply: the root's attributes (a reference),
  *   the file system's limits and FS_MOUNT_* flags. Must be the first
@@ -130,6 +135,7 @@
 #define FS_SYNC PROTO_ID(FS_PROTOCOL, 17)
 #define FS_FORGET PROTO_ID(FS_PROTOCOL, 18)
 #define FS_SEEK PROTO_ID(FS_PROTOCOL, 19)
+#define FS_OPEN PROTO_ID(FS_PROTOCOL, 20)
 
 #define FS_NAME_MAX 255			/* bytes of a name, Linux's limit */
 #define FS_SYMLINK_MAX 4095		/* bytes of a link target */
@@ -167,6 +173,10 @@ struct fs_attach {
 	uint64_t xfer_size;		/* bytes of the transfer area */
 	uint32_t flags;			/* FS_MOUNT_* asked for */
 	uint32_t reserved;
+	/* The client's clock (ns since the epoch) when it sent this: the
+	 * times the server sets follow it from then on (the posix server
+	 * keeps the time of day for Linux programs). */
+	int64_t realtime_ns;
 };
 struct fs_attach_reply {
 	struct proto_header hdr;

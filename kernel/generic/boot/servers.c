@@ -23,6 +23,8 @@
 
 static struct process *servers[SERVERS_MAX];
 static unsigned server_count;
+/* Daemons (daemons=): started the same way, never waited for. */
+static unsigned daemon_count;
 
 /* Builds the boot information of @p, with @registry (a handle of @p's
  * or 0); returns its handle in @out. */
@@ -77,7 +79,7 @@ out_put:
 	return err;
 }
 
-static void start_one(const char *path, const char *cmdline)
+static void start_one(const char *path, const char *cmdline, bool daemon)
 {
 	const char *name = strrchr(path, '/') ? strrchr(path, '/') + 1 : path;
 	const void *image;
@@ -87,7 +89,7 @@ static void start_one(const char *path, const char *cmdline)
 	size_t size;
 	err_t err;
 
-	if (server_count == SERVERS_MAX) {
+	if (server_count + daemon_count == SERVERS_MAX) {
 		LOG("too many servers; %s not started", path);
 		return;
 	}
@@ -108,23 +110,30 @@ static void start_one(const char *path, const char *cmdline)
 		info = HANDLE_INVALID;
 	}
 	t->user_arg = info;
-	LOG("starting server %s (process %lu)", path, p->id);
+	LOG("starting %s %s (process %lu)", daemon ? "daemon" : "server",
+	    path, p->id);
 	sched_start(t);
 	thread_put(t);
-	servers[server_count++] = p;
+	if (daemon) {
+		daemon_count++;
+		process_put(p);
+	} else {
+		servers[server_count++] = p;
+	}
 }
 
-void servers_start(const char *cmdline)
+/* Starts every program of the comma-separated list option @opt. */
+static void start_list(const char *cmdline, const char *opt, bool daemon)
 {
 	char list[256];
 	size_t len;
-	const char *v = mb2_cmdline_get(cmdline, "servers", &len);
+	const char *v = mb2_cmdline_get(cmdline, opt, &len);
 
 	if (!v || len == 0) {
 		return;
 	}
 	if (len >= sizeof(list)) {
-		LOG("servers= is too long");
+		LOG("%s= is too long", opt);
 		return;
 	}
 	memcpy(list, v, len);
@@ -135,9 +144,16 @@ void servers_start(const char *cmdline)
 		if (comma) {
 			*comma = '\0';
 		}
-		start_one(path, cmdline);
+		start_one(path, cmdline, daemon);
 		path = comma ? comma + 1 : NULL;
 	}
+}
+
+void servers_start(const char *cmdline)
+{
+	/* Daemons first: servers and programs find them in the registry. */
+	start_list(cmdline, "daemons", true);
+	start_list(cmdline, "servers", false);
 }
 
 int servers_wait(void)
